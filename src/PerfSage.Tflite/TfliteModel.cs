@@ -1,0 +1,168 @@
+namespace PerfSage.Tflite;
+
+/// <summary>
+/// A parsed, validated <c>.tflite</c> model. Structure (tensors, operators, options) is decoded
+/// once into small objects; tensor data is never copied: every buffer is a slice of
+/// <see cref="Bytes"/>. Instances are immutable and safe to share between threads.
+/// Create one with <see cref="TfliteReader"/>.
+/// </summary>
+public sealed class TfliteModel
+{
+    /// <summary>The whole file. Buffer data are slices of it.</summary>
+    public required ReadOnlyMemory<byte> Bytes { get; init; }
+
+    /// <summary>Where the bytes came from (a path or a caller-given name), for messages.</summary>
+    public required string SourceName { get; init; }
+
+    /// <summary><c>Model.version</c> (3 for every current converter).</summary>
+    public required uint Version { get; init; }
+
+    /// <summary><c>Model.description</c>, if present.</summary>
+    public string? Description { get; init; }
+
+    public required IReadOnlyList<OperatorCode> OperatorCodes { get; init; }
+
+    public required IReadOnlyList<Subgraph> Subgraphs { get; init; }
+
+    public required IReadOnlyList<TfliteBuffer> Buffers { get; init; }
+
+    public required IReadOnlyList<SignatureDef> SignatureDefs { get; init; }
+
+    public required IReadOnlyList<MetadataEntry> Metadata { get; init; }
+
+    /// <summary>The data of buffer <paramref name="index"/> (empty for the sentinel buffer 0).</summary>
+    public ReadOnlyMemory<byte> GetBufferData(uint index) =>
+        index < (uint)Buffers.Count ? Buffers[(int)index].Data : ReadOnlyMemory<byte>.Empty;
+}
+
+/// <summary>An entry of <c>Model.operator_codes</c>.</summary>
+/// <param name="Code">The resolved code, <c>max(deprecated_builtin_code, builtin_code)</c>.
+/// Codes this build does not know (from newer schemas) are kept as their number.</param>
+/// <param name="CustomCode">The custom op name for <see cref="BuiltinOperator.CUSTOM"/>.</param>
+/// <param name="Version">The operator version (1 when absent).</param>
+public sealed record OperatorCode(int Code, string? CustomCode, int Version)
+{
+    /// <summary>True when <see cref="Code"/> is a value of <see cref="BuiltinOperator"/>.</summary>
+    public bool IsKnown => Code >= 0 && Code <= MaxKnownCode;
+
+    public bool IsCustom => Code == (int)BuiltinOperator.CUSTOM;
+
+    /// <summary>The builtin operator; only meaningful when <see cref="IsKnown"/>.</summary>
+    public BuiltinOperator Builtin => (BuiltinOperator)Code;
+
+    /// <summary>Schema name (<c>CONV_2D</c>), the custom code for custom ops
+    /// (<c>CUSTOM:ethos-u</c>), or <c>Unknown(n)</c> for codes from newer schemas.</summary>
+    public string Name => IsCustom ? "CUSTOM:" + (CustomCode ?? "")
+        : IsKnown ? Builtin.ToString()
+        : $"Unknown({Code})";
+
+    /// <summary>The highest <see cref="BuiltinOperator"/> this build knows.</summary>
+    public const int MaxKnownCode = (int)BuiltinOperator.STABLEHLO_CASE;
+}
+
+/// <summary>One entry of <c>Model.buffers</c>.</summary>
+/// <param name="Data">The bytes, a slice of the file: the inline <c>data</c> vector, or the
+/// region <c>[offset, offset+size)</c> of the file when the buffer is stored outside the flatbuffer.</param>
+/// <param name="Offset"><c>Buffer.offset</c> (0 when the data are inline or absent).</param>
+/// <param name="Size"><c>Buffer.size</c> (0 when the data are inline or absent).</param>
+public sealed record TfliteBuffer(ReadOnlyMemory<byte> Data, ulong Offset, ulong Size)
+{
+    public bool IsStoredOutside => Offset > 1 || Size > 0;
+}
+
+/// <summary><c>Model.metadata[i]</c>: a name and the buffer it points to.</summary>
+public sealed record MetadataEntry(string Name, uint BufferIndex);
+
+/// <summary><c>Model.signature_defs[i]</c>.</summary>
+public sealed record SignatureDef(
+    string SignatureKey,
+    uint SubgraphIndex,
+    IReadOnlyList<SignatureTensor> Inputs,
+    IReadOnlyList<SignatureTensor> Outputs);
+
+/// <summary><c>TensorMap</c>: a signature name bound to a tensor index of the signature's subgraph.</summary>
+public sealed record SignatureTensor(string Name, uint TensorIndex);
+
+/// <summary>One subgraph: its tensors, operators in execution order, inputs and outputs.</summary>
+public sealed class Subgraph
+{
+    public required string? Name { get; init; }
+
+    public required IReadOnlyList<Tensor> Tensors { get; init; }
+
+    /// <summary>Operators in execution order.</summary>
+    public required IReadOnlyList<Operator> Operators { get; init; }
+
+    /// <summary>Tensor indices of the subgraph inputs.</summary>
+    public required IReadOnlyList<int> Inputs { get; init; }
+
+    /// <summary>Tensor indices of the subgraph outputs.</summary>
+    public required IReadOnlyList<int> Outputs { get; init; }
+}
+
+/// <summary><c>Tensor</c>.</summary>
+public sealed class Tensor
+{
+    public required string Name { get; init; }
+
+    /// <summary>The static shape (empty for scalars).</summary>
+    public required IReadOnlyList<int> Shape { get; init; }
+
+    /// <summary><c>shape_signature</c> (-1 marks a dynamic dimension), or null when absent.</summary>
+    public IReadOnlyList<int>? ShapeSignature { get; init; }
+
+    public required TensorType Type { get; init; }
+
+    /// <summary>Index into <see cref="TfliteModel.Buffers"/>; 0 means no data (the sentinel).</summary>
+    public required uint Buffer { get; init; }
+
+    public QuantizationParameters? Quantization { get; init; }
+
+    public bool IsVariable { get; init; }
+
+    /// <summary>True when the tensor carries <c>sparsity</c> parameters.</summary>
+    public bool IsSparse { get; init; }
+}
+
+/// <summary><c>QuantizationParameters</c> (affine: real = scale · (q − zero_point)).</summary>
+public sealed record QuantizationParameters(
+    IReadOnlyList<float> Scale,
+    IReadOnlyList<long> ZeroPoint,
+    int QuantizedDimension,
+    IReadOnlyList<float> Min,
+    IReadOnlyList<float> Max)
+{
+    /// <summary>True when there is more than one scale (per-channel quantisation).</summary>
+    public bool IsPerChannel => Scale.Count > 1;
+}
+
+/// <summary><c>Operator</c>.</summary>
+public sealed class Operator
+{
+    /// <summary>Index into <see cref="TfliteModel.OperatorCodes"/>.</summary>
+    public required uint OpcodeIndex { get; init; }
+
+    /// <summary>Tensor indices of the inputs; -1 marks an omitted optional input.</summary>
+    public required IReadOnlyList<int> Inputs { get; init; }
+
+    /// <summary>Tensor indices of the outputs.</summary>
+    public required IReadOnlyList<int> Outputs { get; init; }
+
+    /// <summary>Tensor indices of <c>intermediates</c> (LSTM internals), possibly empty.</summary>
+    public IReadOnlyList<int> Intermediates { get; init; } = [];
+
+    /// <summary>The union tag of <c>builtin_options</c>.</summary>
+    public BuiltinOptionsType OptionsType { get; init; }
+
+    /// <summary>The decoded options, or null when absent or of a type not decoded
+    /// (the tag is still in <see cref="OptionsType"/>).</summary>
+    public OperatorOptions? Options { get; init; }
+
+    /// <summary>The union tag of <c>builtin_options_2</c> (StableHLO ops).</summary>
+    public BuiltinOptions2Type Options2Type { get; init; }
+
+    /// <summary>Length in bytes of <c>custom_options</c> (or of the large custom options).</summary>
+    public int CustomOptionsLength { get; init; }
+
+    public CustomOptionsFormat CustomOptionsFormat { get; init; }
+}
