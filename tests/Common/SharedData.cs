@@ -13,7 +13,9 @@ public static class SharedData
     public static string? RootOrNull => Root.Value;
 
     /// <summary>The repository root (the folder holding <c>PerfSage.sln</c>).</summary>
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => RepoRootLazy.Value;
+
+    private static readonly Lazy<string> RepoRootLazy = new(FindRepoRoot);
 
     /// <summary>Returns the shared folder or skips the calling test.</summary>
     public static string RequireRoot()
@@ -34,14 +36,27 @@ public static class SharedData
 
     private static string FindRepoRoot()
     {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null)
+        // 1. The root recorded at build time (Directory.Build.props), valid wherever the output folder is.
+        foreach (System.Reflection.AssemblyMetadataAttribute a in
+                 typeof(SharedData).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false))
         {
-            if (File.Exists(Path.Combine(dir, "PerfSage.sln")))
+            if (a.Key == "PerfSageRepoRoot" && a.Value is not null && File.Exists(Path.Combine(a.Value, "PerfSage.sln")))
             {
-                return dir;
+                return Path.GetFullPath(a.Value);
             }
-            dir = Path.GetDirectoryName(dir);
+        }
+        // 2. Walk up from the test assembly, then from the working directory.
+        foreach (string? start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            string? dir = start;
+            while (dir is not null)
+            {
+                if (File.Exists(Path.Combine(dir, "PerfSage.sln")))
+                {
+                    return dir;
+                }
+                dir = Path.GetDirectoryName(dir);
+            }
         }
         throw new InvalidOperationException("PerfSage.sln not found above " + AppContext.BaseDirectory);
     }
@@ -53,7 +68,15 @@ public static class SharedData
         {
             return Directory.Exists(env) ? Path.GetFullPath(env) : null;
         }
-        string candidate = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+        string candidate;
+        try
+        {
+            candidate = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
         return Directory.Exists(Path.Combine(candidate, "models")) ? candidate : null;
     }
 }
