@@ -7,7 +7,11 @@ public abstract record OperatorOptions;
 /// <summary><c>Conv2DOptions</c>.</summary>
 public sealed record Conv2DOptions(
     Padding Padding, int StrideW, int StrideH, ActivationFunctionType FusedActivation,
-    int DilationWFactor, int DilationHFactor) : OperatorOptions;
+    int DilationWFactor, int DilationHFactor) : OperatorOptions
+{
+    /// <summary><c>quantized_bias_type</c> (version 8+): bias and accumulator type; <see cref="TensorType.Float32"/> (0) when unset.</summary>
+    public TensorType QuantizedBiasType { get; init; }
+}
 
 /// <summary><c>DepthwiseConv2DOptions</c>.</summary>
 public sealed record DepthwiseConv2DOptions(
@@ -16,9 +20,13 @@ public sealed record DepthwiseConv2DOptions(
 
 /// <summary><c>TransposeConvOptions</c>.</summary>
 public sealed record TransposeConvOptions(
-    Padding Padding, int StrideW, int StrideH, ActivationFunctionType FusedActivation) : OperatorOptions;
+    Padding Padding, int StrideW, int StrideH, ActivationFunctionType FusedActivation) : OperatorOptions
+{
+    /// <summary><c>quantized_bias_type</c> (version 5+); <see cref="TensorType.Float32"/> (0) when unset.</summary>
+    public TensorType QuantizedBiasType { get; init; }
+}
 
-/// <summary><c>Conv3DOptions</c>.</summary>
+/// <summary><c>Conv3DOptions</c> (CONV_3D and CONV_3D_TRANSPOSE).</summary>
 public sealed record Conv3DOptions(
     Padding Padding, int StrideD, int StrideW, int StrideH, ActivationFunctionType FusedActivation,
     int DilationDFactor, int DilationWFactor, int DilationHFactor) : OperatorOptions;
@@ -31,7 +39,11 @@ public sealed record Pool2DOptions(
 /// <summary><c>FullyConnectedOptions</c>.</summary>
 public sealed record FullyConnectedOptions(
     ActivationFunctionType FusedActivation, FullyConnectedWeightsFormat WeightsFormat,
-    bool KeepNumDims, bool AsymmetricQuantizeInputs) : OperatorOptions;
+    bool KeepNumDims, bool AsymmetricQuantizeInputs) : OperatorOptions
+{
+    /// <summary><c>quantized_bias_type</c> (version 11+); <see cref="TensorType.Float32"/> (0) when unset.</summary>
+    public TensorType QuantizedBiasType { get; init; }
+}
 
 /// <summary><c>AddOptions</c>, <c>SubOptions</c>, <c>MulOptions</c>, <c>DivOptions</c>: the fused activation
 /// (<see cref="PotScaleInt16"/> is only stored by ADD and SUB; true when absent, as in the schema).</summary>
@@ -102,5 +114,33 @@ public sealed record PackOptions(int ValuesCount, int Axis) : OperatorOptions;
 public sealed record BlockSizeOptions(int BlockSize) : OperatorOptions;
 
 /// <summary><c>CallOnceOptions</c>, <c>WhileOptions</c>, <c>IfOptions</c>, <c>CallOptions</c>: the subgraph indices
-/// they run (validated against the model's subgraph count).</summary>
+/// they run (validated against the model's subgraph count), in schema field order (IF: then, else;
+/// WHILE: cond, body). Also used for the StableHLO tables of <c>builtin_options_2</c> that name
+/// subgraphs (while, reduce, reduce_window, sort, scatter, case, custom_call).</summary>
 public sealed record ControlFlowOptions(IReadOnlyList<int> SubgraphIndices) : OperatorOptions;
+
+/// <summary><c>BidirectionalSequenceRNNOptions</c>.</summary>
+public sealed record BidirectionalSequenceRnnOptions(
+    ActivationFunctionType FusedActivation, bool TimeMajor, bool MergeOutputs, bool AsymmetricQuantizeInputs) : OperatorOptions;
+
+/// <summary><c>L2NormOptions</c>.</summary>
+public sealed record L2NormOptions(ActivationFunctionType FusedActivation) : OperatorOptions;
+
+/// <summary><c>LocalResponseNormalizationOptions</c>.</summary>
+public sealed record LocalResponseNormalizationOptions(int Radius, float Bias, float Alpha, float Beta) : OperatorOptions;
+
+/// <summary><c>ArgMaxOptions</c> / <c>ArgMinOptions</c>: the output index type.</summary>
+public sealed record ArgMinMaxOptions(TensorType OutputType) : OperatorOptions;
+
+/// <summary><c>CastOptions</c> (types are <see cref="TensorType.Float32"/> (0) when unset).</summary>
+public sealed record CastOptions(TensorType InDataType, TensorType OutDataType) : OperatorOptions;
+
+/// <summary><c>MirrorPadOptions</c>.</summary>
+public sealed record MirrorPadOptions(MirrorPadMode Mode) : OperatorOptions;
+
+/// <summary><c>GeluOptions</c>.</summary>
+public sealed record GeluOptions(bool Approximate) : OperatorOptions;
+
+/// <summary><c>StableHLOCompositeOptions</c> (in <c>builtin_options_2</c>): a named composite whose
+/// decomposition is a subgraph (validated against the model's subgraph count).</summary>
+public sealed record StableHloCompositeOptions(string Name, int DecompositionSubgraphIndex, int Version) : OperatorOptions;

@@ -64,6 +64,13 @@ public enum LstmKernelType : byte
     Basic = 1,
 }
 
+/// <summary><c>enum MirrorPadMode : byte</c>.</summary>
+public enum MirrorPadMode : byte
+{
+    Reflect = 0,
+    Symmetric = 1,
+}
+
 /// <summary><c>enum CustomOptionsFormat : byte</c>.</summary>
 public enum CustomOptionsFormat : byte
 {

@@ -14,7 +14,8 @@ public sealed class TfliteModel
     /// <summary>Where the bytes came from (a path or a caller-given name), for messages.</summary>
     public required string SourceName { get; init; }
 
-    /// <summary><c>Model.version</c> (3 for every current converter).</summary>
+    /// <summary><c>Model.version</c> (3 for every current converter; the reader also accepts 2, which
+    /// old TOCO test files declare while using the version 3 layout, and rejects anything else).</summary>
     public required uint Version { get; init; }
 
     /// <summary><c>Model.description</c>, if present.</summary>
@@ -70,10 +71,10 @@ public sealed record TfliteBuffer(ReadOnlyMemory<byte> Data, ulong Offset, ulong
     public bool IsStoredOutside => Offset > 1 || Size > 0;
 }
 
-/// <summary><c>Model.metadata[i]</c>: a name and the buffer it points to.</summary>
+/// <summary><c>Model.metadata[i]</c>: a name and the buffer it points to (checked to be in range).</summary>
 public sealed record MetadataEntry(string Name, uint BufferIndex);
 
-/// <summary><c>Model.signature_defs[i]</c>.</summary>
+/// <summary><c>Model.signature_defs[i]</c> (subgraph and tensor indices checked to be in range).</summary>
 public sealed record SignatureDef(
     string SignatureKey,
     uint SubgraphIndex,
@@ -93,10 +94,10 @@ public sealed class Subgraph
     /// <summary>Operators in execution order.</summary>
     public required IReadOnlyList<Operator> Operators { get; init; }
 
-    /// <summary>Tensor indices of the subgraph inputs.</summary>
+    /// <summary>Tensor indices of the subgraph inputs (checked to be in range).</summary>
     public required IReadOnlyList<int> Inputs { get; init; }
 
-    /// <summary>Tensor indices of the subgraph outputs.</summary>
+    /// <summary>Tensor indices of the subgraph outputs (checked to be in range).</summary>
     public required IReadOnlyList<int> Outputs { get; init; }
 }
 
@@ -108,14 +109,31 @@ public sealed class Tensor
     /// <summary>The static shape (empty for scalars).</summary>
     public required IReadOnlyList<int> Shape { get; init; }
 
-    /// <summary><c>shape_signature</c> (-1 marks a dynamic dimension), or null when absent.</summary>
+    /// <summary><c>shape_signature</c> (-1 marks a dynamic dimension), or null when absent. An empty
+    /// signature on a tensor of rank &gt; 0 (written by some exporters) carries no information and
+    /// is reported as null; otherwise it has the rank of <see cref="Shape"/>.</summary>
     public IReadOnlyList<int>? ShapeSignature { get; init; }
 
+    /// <summary>The element type. Codes from schemas newer than this build (&gt; 22) are kept as their
+    /// raw number, not rejected: check <see cref="HasKnownType"/> before relying on the element size.</summary>
     public required TensorType Type { get; init; }
 
-    /// <summary>Index into <see cref="TfliteModel.Buffers"/>; 0 means no data (the sentinel).</summary>
+    /// <summary>True when <see cref="Type"/> is a type this build knows (0..22).</summary>
+    public bool HasKnownType => Type <= TensorType.Float8E5M2;
+
+    /// <summary><c>has_rank</c>: true when the writer states that an empty <see cref="Shape"/> is a
+    /// scalar rather than an unknown rank (most converters leave it false).</summary>
+    public bool HasRank { get; init; }
+
+    /// <summary><c>external_buffer</c>: the id of an <c>ExternalBuffer</c> whose data live in another
+    /// file (0: none; checked against <c>Model.external_buffers</c>).</summary>
+    public uint ExternalBuffer { get; init; }
+
+    /// <summary>Index into <see cref="TfliteModel.Buffers"/> (checked to be in range); 0 means no data (the sentinel).</summary>
     public required uint Buffer { get; init; }
 
+    /// <summary>The quantisation, or null when absent or empty (no scale, zero point, min, max or details:
+    /// converters write such empty tables for float tensors).</summary>
     public QuantizationParameters? Quantization { get; init; }
 
     public bool IsVariable { get; init; }
@@ -134,6 +152,10 @@ public sealed record QuantizationParameters(
 {
     /// <summary>True when there is more than one scale (per-channel quantisation).</summary>
     public bool IsPerChannel => Scale.Count > 1;
+
+    /// <summary>The <c>details</c> union (block-wise, multi-axis or custom quantisation), or null. When set,
+    /// TFLite ignores the scale and zero point above.</summary>
+    public QuantizationDetails? Details { get; init; }
 }
 
 /// <summary><c>Operator</c>.</summary>
@@ -142,7 +164,8 @@ public sealed class Operator
     /// <summary>Index into <see cref="TfliteModel.OperatorCodes"/>.</summary>
     public required uint OpcodeIndex { get; init; }
 
-    /// <summary>Tensor indices of the inputs; -1 marks an omitted optional input.</summary>
+    /// <summary>Tensor indices of the inputs; -1 marks an omitted optional input (any other value is
+    /// checked to be a tensor of the subgraph).</summary>
     public required IReadOnlyList<int> Inputs { get; init; }
 
     /// <summary>Tensor indices of the outputs.</summary>
@@ -161,8 +184,39 @@ public sealed class Operator
     /// <summary>The union tag of <c>builtin_options_2</c> (StableHLO ops).</summary>
     public BuiltinOptions2Type Options2Type { get; init; }
 
+    /// <summary>The decoded <c>builtin_options_2</c> for the StableHLO tables that name subgraphs
+    /// (<see cref="StableHloCompositeOptions"/>, <see cref="ControlFlowOptions"/>), else null.</summary>
+    public OperatorOptions? Options2 { get; init; }
+
     /// <summary>Length in bytes of <c>custom_options</c> (or of the large custom options).</summary>
     public int CustomOptionsLength { get; init; }
 
+    /// <summary>True when the operator carries a <c>custom_options</c> vector (possibly empty) or large custom options.</summary>
+    public bool HasCustomOptions { get; init; }
+
+    /// <summary>The custom options bytes, a slice of <see cref="TfliteModel.Bytes"/>: the inline
+    /// <c>custom_options</c> vector or the region <c>large_custom_options_offset/size</c>.</summary>
+    public ReadOnlyMemory<byte> CustomOptions { get; init; }
+
     public CustomOptionsFormat CustomOptionsFormat { get; init; }
 }
+
+/// <summary>The <c>QuantizationDetails</c> union of <see cref="QuantizationParameters"/>.</summary>
+public abstract record QuantizationDetails;
+
+/// <summary><c>BlockwiseQuantization</c>: scales (and zero points) are tensors of the same subgraph.</summary>
+/// <param name="ScalesTensor">Tensor index of the scales (checked to be in range).</param>
+/// <param name="ZeroPointsTensor">Tensor index of the zero points, or -1 for none.</param>
+/// <param name="BlockSize">Elements per block.</param>
+public sealed record BlockwiseQuantization(int ScalesTensor, int ZeroPointsTensor, int BlockSize) : QuantizationDetails;
+
+/// <summary><c>MultiAxisQuantization</c>: like <see cref="BlockwiseQuantization"/> over several dimensions.</summary>
+public sealed record MultiAxisQuantization(
+    int ScalesTensor, int ZeroPointsTensor, int BlockSize, IReadOnlyList<int> QuantizedDimensions) : QuantizationDetails;
+
+/// <summary><c>CustomQuantization</c>: opaque bytes, a slice of <see cref="TfliteModel.Bytes"/>.</summary>
+public sealed record CustomQuantization(ReadOnlyMemory<byte> Data) : QuantizationDetails;
+
+/// <summary>Union type code of <c>QuantizationDetails</c> the reader does not know (newer schema);
+/// the table's layout was checked, its content is not decoded.</summary>
+public sealed record UnknownQuantizationDetails(byte TypeCode) : QuantizationDetails;
