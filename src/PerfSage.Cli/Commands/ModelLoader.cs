@@ -1,0 +1,34 @@
+using PerfSage.Graph;
+using PerfSage.Tflite;
+
+namespace PerfSage.Cli.Commands;
+
+/// <summary>Reads a model file and builds its graph, turning every failure into a domain exception that
+/// names the file (mapped to exit code 2 by <see cref="PerfSageApp.Execute"/>).</summary>
+internal static class ModelLoader
+{
+    public static (TfliteModel Model, OpGraph Graph) Load(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new UserInputException($"{path}: is a directory, expected a .tflite file");
+        }
+        if (!File.Exists(path))
+        {
+            throw new UserInputException($"{path}: file not found");
+        }
+        TfliteModel model = TfliteReader.ReadFile(path);
+        if (model.Subgraphs.Count == 0)
+        {
+            throw new UserInputException($"{path}: the model has no subgraph, so there is nothing to analyse");
+        }
+        try
+        {
+            return (model, OpGraph.FromModel(model));
+        }
+        catch (OpGraphException e)
+        {
+            throw new UserInputException($"{path}: {e.Message}", e);
+        }
+    }
+}

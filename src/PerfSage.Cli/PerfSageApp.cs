@@ -1,0 +1,158 @@
+using System.CommandLine;
+using PerfSage.Cli.Commands;
+using PerfSage.Tflite;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
+
+namespace PerfSage.Cli;
+
+/// <summary>The composition root: builds the command tree, sets up logging from the global options,
+/// runs the chosen command and maps failures to exit codes. Results go to <c>stdout</c>; logs,
+/// progress and errors to <c>stderr</c>.</summary>
+public static class PerfSageApp
+{
+    internal static readonly Option<bool> VerboseOption = new("--verbose", "-v")
+    {
+        Description = "Log debug details to stderr.",
+        Recursive = true,
+    };
+
+    internal static readonly Option<bool> QuietOption = new("--quiet", "-q")
+    {
+        Description = "Log only errors to stderr.",
+        Recursive = true,
+    };
+
+    internal static readonly Option<FileInfo?> LogFileOption = new("--log-file")
+    {
+        Description = "Also write a structured log (compact JSON, one event per line) to this file.",
+        Recursive = true,
+    };
+
+    /// <summary>Runs the CLI with <paramref name="args"/>, writing results to <paramref name="stdout"/> and
+    /// logs and errors to <paramref name="stderr"/>. Returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+
+        var context = new CliContext(stdout, stderr);
+        RootCommand root = BuildRoot(context);
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            stderr.WriteLine($"perfsage: error: {parse.Errors[0].Message} (see 'perfsage --help')");
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        finally
+        {
+            context.Dispose();
+        }
+    }
+
+    private static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand(
+            "PerfSage predicts the latency, energy and memory of TensorFlow Lite models on edge targets " +
+            "(Cortex-M, Ethos-U, mobile GPU) without running them.");
+        root.Options.Add(VerboseOption);
+        root.Options.Add(QuietOption);
+        root.Options.Add(LogFileOption);
+        root.Subcommands.Add(InspectCommand.Create(context));
+        return root;
+    }
+
+    /// <summary>Runs a command body with logging configured from the global options and every failure
+    /// mapped to one line on stderr and an exit code. Commands call this from their action.</summary>
+    internal static int Execute(CliContext context, ParseResult parse, Func<int> body)
+    {
+        try
+        {
+            context.ConfigureLogging(parse.GetValue(VerboseOption), parse.GetValue(QuietOption), parse.GetValue(LogFileOption));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Stderr.WriteLine($"perfsage: error: cannot open log file: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            return body();
+        }
+        catch (TfliteFormatException e)
+        {
+            return context.Fail(ExitCodes.BadInput, e.Message, e);
+        }
+        catch (UserInputException e)
+        {
+            return context.Fail(ExitCodes.BadInput, e.Message, e);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+        {
+            return context.Fail(ExitCodes.BadInput, e.Message, e);
+        }
+        catch (OperationCanceledException e)
+        {
+            return context.Fail(ExitCodes.Interrupted, "interrupted", e);
+        }
+#pragma warning disable CA1031 // the CLI boundary: any bug becomes a clear message and exit 3, never a stack dump on stdout
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return context.Fail(ExitCodes.InternalError, $"internal error ({e.GetType().Name}): {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>Per-invocation state shared by commands: the output writers and the logger.</summary>
+internal sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDisposable
+{
+    private Logger? _logger;
+
+    public TextWriter Stdout { get; } = stdout;
+
+    public TextWriter Stderr { get; } = stderr;
+
+    public ILogger Log => _logger ?? (ILogger)Serilog.Core.Logger.None;
+
+    public void ConfigureLogging(bool verbose, bool quiet, FileInfo? logFile)
+    {
+        LogEventLevel consoleLevel = verbose ? LogEventLevel.Debug : quiet ? LogEventLevel.Error : LogEventLevel.Information;
+        LoggerConfiguration config = new LoggerConfiguration()
+            .MinimumLevel.Debug()
+            .WriteTo.Sink(
+                new TextWriterSink(Stderr, new MessageTemplateTextFormatter("[{Level:u3}] {Message:lj}{NewLine}", System.Globalization.CultureInfo.InvariantCulture)),
+                consoleLevel);
+        if (logFile is not null)
+        {
+            // Open once up front so an unwritable path fails now, clearly, not silently inside the sink.
+            using (new FileStream(logFile.FullName, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+            {
+            }
+            config = config.WriteTo.File(new CompactJsonFormatter(), logFile.FullName, restrictedToMinimumLevel: LogEventLevel.Debug);
+        }
+        _logger = config.CreateLogger();
+    }
+
+    /// <summary>Reports a failure as one line on stderr (plus the full exception in the log at debug level).</summary>
+    public int Fail(int exitCode, string message, Exception? exception)
+    {
+        Log.Debug(exception, "Command failed with exit code {ExitCode}", exitCode);
+        Stderr.WriteLine("perfsage: error: " + OneLine(message));
+        return exitCode;
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    public void Dispose() => _logger?.Dispose();
+}
