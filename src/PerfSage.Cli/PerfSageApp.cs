@@ -45,7 +45,12 @@ public static class PerfSageApp
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"perfsage: error: {parse.Errors[0].Message} (see 'perfsage --help')");
+            // One line: all parse errors, unrecognised tokens first (they name what the user typed).
+            IEnumerable<string> messages = parse.Errors
+                .Select(e => e.Message)
+                .OrderBy(m => m.StartsWith("Unrecognized", StringComparison.Ordinal) ? 0 : 1)
+                .Distinct(StringComparer.Ordinal);
+            stderr.WriteLine($"perfsage: error: {string.Join("; ", messages)} (see 'perfsage --help')");
             return ExitCodes.BadInput;
         }
 
@@ -64,6 +69,13 @@ public static class PerfSageApp
         var root = new RootCommand(
             "PerfSage predicts the latency, energy and memory of TensorFlow Lite models on edge targets " +
             "(Cortex-M, Ethos-U, mobile GPU) without running them.");
+        foreach (Option option in root.Options)
+        {
+            if (option is VersionOption version)
+            {
+                version.Action = new PrintVersionAction(context.Stdout);
+            }
+        }
         root.Options.Add(VerboseOption);
         root.Options.Add(QuietOption);
         root.Options.Add(LogFileOption);
@@ -111,6 +123,22 @@ public static class PerfSageApp
         {
             return context.Fail(ExitCodes.InternalError, $"internal error ({e.GetType().Name}): {e.Message}", e);
         }
+    }
+}
+
+/// <summary>Prints the PerfSage version (of this assembly, also when hosted in-process by tests).</summary>
+internal sealed class PrintVersionAction(TextWriter stdout) : System.CommandLine.Invocation.SynchronousCommandLineAction
+{
+    public static string Version { get; } =
+        typeof(PerfSageApp).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>()
+            .FirstOrDefault()?.InformationalVersion ?? "unknown";
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        stdout.WriteLine(Version);
+        return ExitCodes.Ok;
     }
 }
 
