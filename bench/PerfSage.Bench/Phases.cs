@@ -1,3 +1,4 @@
+using PerfSage.Graph;
 using PerfSage.Tflite;
 
 namespace PerfSage.Bench;
@@ -8,6 +9,14 @@ internal static class Phases
     public static IReadOnlyList<Phase> All { get; } =
     [
         new Phase("parse", bytes => TfliteReader.Parse(bytes, "bench")),
-        // e.g. new Phase("parse+graph", bytes => OpGraph.FromModel(TfliteReader.Parse(bytes))),
+        new Phase("parse+graph", bytes => BuildGraph(bytes)),
+        new Phase("+arena plan", bytes => BuildGraph(bytes) is OpGraph g ? ArenaPlanner.Plan(g) : bytes),
     ];
+
+    /// <summary>Parse and build the main subgraph's OpGraph (models without a subgraph stop after parsing).</summary>
+    private static object BuildGraph(byte[] bytes)
+    {
+        TfliteModel model = TfliteReader.Parse(bytes, "bench");
+        return model.Subgraphs.Count == 0 ? model : OpGraph.FromModel(model);
+    }
 }
