@@ -224,7 +224,7 @@ public sealed class OpGraphBuilder
 
     /// <summary>MUL (broadcasting).</summary>
     public int Mul(int a, int b, ActivationFunctionType activation = ActivationFunctionType.None) =>
-        AddOperator(BuiltinOperator.MUL, [a, b], new ArithmeticOptions(activation, PotScaleInt16: false));
+        AddOperator(BuiltinOperator.MUL, [a, b], new ArithmeticOptions(activation));
 
     /// <summary>CONCATENATION along <paramref name="axis"/> (negative counts from the end).</summary>
     public int Concatenation(ReadOnlySpan<int> inputs, int axis, ActivationFunctionType activation = ActivationFunctionType.None)
