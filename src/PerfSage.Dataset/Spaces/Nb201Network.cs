@@ -1,0 +1,275 @@
+using PerfSage.Graph;
+using PerfSage.Tflite;
+
+namespace PerfSage.Dataset.Spaces;
+
+/// <summary>
+/// Builds the NAS-Bench-201 CIFAR-10 network of a genotype as a TFLite converter leaves it: batch norm folded
+/// into convolutions, constant parts folded, dead parts removed, identical parameter-free ops merged.
+/// <para>Network (NB201 README): 3×3 conv stem (16 channels, BN folded, no activation); three stages of five
+/// cells at 16, 32, 64 channels (32×32, 16×16, 8×8); between stages a residual block: RELU → 3×3/2 CONV →
+/// RELU → 3×3 CONV, plus AVERAGE_POOL 2×2/2 → 1×1 CONV, ADD; head: BN + ReLU (MUL and ADD by per-channel
+/// constants, ReLU fused into the ADD), MEAN over height and width, FULLY_CONNECTED 10, SOFTMAX.
+/// The ReLU before each convolution is a RELU op of its own (one per tensor: the edges leaving a node share
+/// it, as common-subexpression elimination leaves them); a 3×3 average pool of a tensor is also emitted once.</para>
+/// <para>Folding. Each node value is <b>live</b> (depends on the input), or a constant: <b>zero</b>, a
+/// <b>per-channel</b> constant, or a <b>spatial</b> one. <c>none</c> edges add nothing; a node without live
+/// inputs is constant; skip and average pool keep a constant's kind (the pool excludes padding); a BN-folded
+/// convolution of zero gives its bias (per-channel), a 1×1 convolution keeps per-channel, a 3×3 one makes a
+/// per-channel constant spatial (its zero padding differs at the border). A live node's constant part is
+/// folded into the bias of one of its convolutions when it is per-channel and there is one, and otherwise
+/// costs an ADD with a constant tensor ([C] or [1,H,W,C]). Nodes that do not reach the cell output are
+/// removed. When a cell's output is constant, every later cell, block and the classifier are constant too:
+/// the converter folds the whole network and the graph has no operators, only the input and a constant
+/// [1,10] output (341 of the 15,625 genotypes). When the last feature map is a convolution read by nothing
+/// else, the head's BN folds into it and its ReLU fuses into it.</para>
+/// </summary>
+internal static class Nb201Network
+{
+    public const int Classes = 10;
+
+    private static readonly int[] StageChannels = [16, 32, 64];
+    private const int CellsPerStage = 5;
+    private const int Resolution = 32;
+
+    private enum Kind
+    {
+        Zero,
+        Channel,
+        Spatial,
+        Live,
+    }
+
+    /// <summary>The graph of <paramref name="arch"/> in <paramref name="variant"/> (float32 or int8).</summary>
+    public static OpGraph Build(Nb201Arch arch, DTypeVariant variant, string name)
+    {
+        var plan = CellPlan.Of(arch);
+        if (!plan.OutputIsLive)
+        {
+            return NetBuilder.Build(name, variant, false, n =>
+            {
+                n.Input(1, Resolution, Resolution, 3);
+                n.ConstantOutput(1, Classes);
+            });
+        }
+        var probe = new Emitter(plan, fuseConv: -1);
+        OpGraph graph = NetBuilder.Build(name, variant, false, probe.Emit);
+        if (probe.HeadConv < 0)
+        {
+            return graph;
+        }
+        var fused = new Emitter(plan, probe.HeadConv);
+        return NetBuilder.Build(name, variant, false, fused.Emit);
+    }
+
+    /// <summary>What one cell genotype computes once folded: node kinds, which nodes are used, their live
+    /// terms and constant parts.</summary>
+    private sealed class CellPlan
+    {
+        private CellPlan(Nb201Arch arch)
+        {
+            Arch = arch;
+        }
+
+        public Nb201Arch Arch { get; }
+
+        public Kind[] Kinds { get; } = new Kind[4];
+
+        /// <summary>Constant part of each node (Zero when none).</summary>
+        public Kind[] Constant { get; } = new Kind[4];
+
+        public bool[] Used { get; } = new bool[4];
+
+        public bool OutputIsLive => Kinds[3] == Kind.Live;
+
+        public static CellPlan Of(Nb201Arch arch)
+        {
+            var p = new CellPlan(arch);
+            p.Kinds[0] = Kind.Live;
+            for (int i = 1; i <= 3; i++)
+            {
+                bool live = false;
+                Kind constant = Kind.Zero;
+                for (int j = 0; j < i; j++)
+                {
+                    Nb201Op op = arch.Op(i, j);
+                    if (op == Nb201Op.None)
+                    {
+                        continue;
+                    }
+                    if (p.Kinds[j] == Kind.Live)
+                    {
+                        live = true;
+                        continue;
+                    }
+                    Kind c = (p.Kinds[j], op) switch
+                    {
+                        (Kind.Zero, Nb201Op.Conv1x1 or Nb201Op.Conv3x3) => Kind.Channel,
+                        (Kind.Zero, _) => Kind.Zero,
+                        (Kind.Channel, Nb201Op.Conv3x3) => Kind.Spatial,
+                        (Kind.Channel, _) => Kind.Channel,
+                        _ => Kind.Spatial,
+                    };
+                    constant = (Kind)Math.Max((int)constant, (int)c);
+                }
+                p.Kinds[i] = live ? Kind.Live : constant;
+                p.Constant[i] = live ? constant : Kind.Zero;
+            }
+            p.Used[3] = p.OutputIsLive;
+            for (int i = 3; i >= 1; i--)
+            {
+                if (!p.Used[i])
+                {
+                    continue;
+                }
+                for (int j = 0; j < i; j++)
+                {
+                    if (arch.Op(i, j) != Nb201Op.None && p.Kinds[j] == Kind.Live)
+                    {
+                        p.Used[j] = true;
+                    }
+                }
+            }
+            return p;
+        }
+    }
+
+    /// <summary>Emits the live network, counting convolutions and tensor reads so a second run can fuse the
+    /// head's BN + ReLU into the convolution producing the last feature map when nothing else reads it.</summary>
+    private sealed class Emitter(CellPlan plan, int fuseConv)
+    {
+        private readonly Dictionary<int, int> _relu = [];
+        private readonly Dictionary<int, int> _pool = [];
+        private readonly Dictionary<int, int> _reads = [];
+        private readonly Dictionary<int, int> _convOrdinal = [];
+        private NetBuilder _n = null!;
+        private int _convs;
+
+        /// <summary>After a run: the ordinal of the convolution whose output is the last feature map and is read
+        /// by nothing else, or -1.</summary>
+        public int HeadConv { get; private set; } = -1;
+
+        public void Emit(NetBuilder n)
+        {
+            _n = n;
+            _relu.Clear();
+            _pool.Clear();
+            _reads.Clear();
+            _convOrdinal.Clear();
+            _convs = 0;
+
+            int x = n.Input(1, Resolution, Resolution, 3);
+            x = Conv(x, StageChannels[0], 3, 1);
+            int size = Resolution;
+            for (int stage = 0; stage < StageChannels.Length; stage++)
+            {
+                int channels = StageChannels[stage];
+                if (stage > 0)
+                {
+                    x = Reduction(x, channels);
+                    size /= 2;
+                }
+                for (int cell = 0; cell < CellsPerStage; cell++)
+                {
+                    x = Cell(x, channels, size);
+                }
+            }
+
+            HeadConv = _convOrdinal.TryGetValue(x, out int ordinal) && Reads(x) == 0 ? ordinal : -1;
+            if (HeadConv < 0)
+            {
+                int scaled = n.Mul(Read(x), n.Constant(StageChannels[^1]));
+                x = n.Add(Read(scaled), n.Constant(StageChannels[^1]), Activation.Relu);
+            }
+            x = n.Mean(Read(x), [1, 2], keepDims: false);
+            x = n.FullyConnected(Read(x), Classes, Activation.None);
+            n.Output(n.Softmax(Read(x)));
+        }
+
+        private int Cell(int input, int channels, int size)
+        {
+            Nb201Arch arch = plan.Arch;
+            Span<int> node = [input, -1, -1, -1];
+            for (int i = 1; i <= 3; i++)
+            {
+                if (!plan.Used[i])
+                {
+                    continue;
+                }
+                int sum = -1;
+                bool hasConv = false;
+                for (int j = 0; j < i; j++)
+                {
+                    Nb201Op op = arch.Op(i, j);
+                    if (op == Nb201Op.None || plan.Kinds[j] != Kind.Live)
+                    {
+                        continue;
+                    }
+                    int term = op switch
+                    {
+                        Nb201Op.SkipConnect => node[j],
+                        Nb201Op.AvgPool3x3 => Pool(node[j]),
+                        Nb201Op.Conv1x1 => Conv(ReluOf(node[j]), channels, 1, 1),
+                        _ => Conv(ReluOf(node[j]), channels, 3, 1),
+                    };
+                    hasConv |= op is Nb201Op.Conv1x1 or Nb201Op.Conv3x3;
+                    sum = sum < 0 ? term : _n.Add(Read(sum), Read(term));
+                }
+                Kind constant = plan.Constant[i];
+                if (constant == Kind.Spatial || (constant == Kind.Channel && !hasConv))
+                {
+                    int c = constant == Kind.Channel ? _n.Constant(channels) : _n.Constant(1, size, size, channels);
+                    sum = _n.Add(Read(sum), c);
+                }
+                node[i] = sum;
+            }
+            return node[3];
+        }
+
+        private int Reduction(int x, int channels)
+        {
+            int a = Conv(ReluOf(x), channels, 3, 2);
+            int b = Conv(ReluOf(a), channels, 3, 1);
+            int pooled = _n.AveragePool(Read(x), 2, 2, 2, 2, Padding.Valid);
+            int shortcut = Conv(pooled, channels, 1, 1);
+            return _n.Add(Read(b), Read(shortcut));
+        }
+
+        private int Conv(int x, int channels, int kernel, int stride)
+        {
+            int ordinal = _convs++;
+            Activation act = ordinal == fuseConv ? Activation.Relu : Activation.None;
+            int y = _n.Conv(Read(x), channels, kernel, kernel, stride, stride, act);
+            _convOrdinal[y] = ordinal;
+            return y;
+        }
+
+        private int ReluOf(int x)
+        {
+            if (!_relu.TryGetValue(x, out int r))
+            {
+                r = _n.Relu(Read(x));
+                _relu[x] = r;
+            }
+            return r;
+        }
+
+        private int Pool(int x)
+        {
+            if (!_pool.TryGetValue(x, out int p))
+            {
+                p = _n.AveragePool(Read(x), 3, 3, 1, 1, Padding.Same);
+                _pool[x] = p;
+            }
+            return p;
+        }
+
+        private int Read(int tensor)
+        {
+            _reads[tensor] = Reads(tensor) + 1;
+            return tensor;
+        }
+
+        private int Reads(int tensor) => _reads.TryGetValue(tensor, out int r) ? r : 0;
+    }
+}
