@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PerfSage.Cli.Commands;
+using PerfSage.Targets;
 using PerfSage.Tflite;
 using Serilog;
 using Serilog.Core;
@@ -80,6 +81,8 @@ public static class PerfSageApp
         root.Options.Add(QuietOption);
         root.Options.Add(LogFileOption);
         root.Subcommands.Add(InspectCommand.Create(context));
+        root.Subcommands.Add(EstimateCommand.Create(context));
+        root.Subcommands.Add(TargetsCommand.Create(context));
         return root;
     }
 
@@ -106,6 +109,10 @@ public static class PerfSageApp
             return context.Fail(ExitCodes.BadInput, e.Message, e);
         }
         catch (UserInputException e)
+        {
+            return context.Fail(ExitCodes.BadInput, e.Message, e);
+        }
+        catch (TargetException e)
         {
             return context.Fail(ExitCodes.BadInput, e.Message, e);
         }

@@ -1,0 +1,232 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using PerfSage.Graph;
+using PerfSage.Targets;
+using Spectre.Console;
+
+namespace PerfSage.Cli.Commands;
+
+/// <summary><c>perfsage estimate MODEL... --target T... [--clock-mhz F] [--stack S] [--per-layer] [--format ...]</c>:
+/// the reference estimators' latency, energy and memory, optionally per layer.</summary>
+internal static class EstimateCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var models = new Argument<string[]>("model") { Description = "One or more .tflite files.", Arity = ArgumentArity.OneOrMore };
+        var targets = new TargetOptions();
+        var clock = new Option<double?>("--clock-mhz") { Description = "Override the target's clock (MHz)." };
+        var stack = new Option<string?>("--stack")
+        {
+            Description = "Cortex-M software stack: tflm-reference, cmsis-nn (default) or vendor (also the host CPU stack of Ethos-U targets).",
+        };
+        var perLayer = new Option<bool>("--per-layer") { Description = "Show the per-layer breakdown (table and csv; json always has it)." };
+        Option<string> format = Formats.Option("table", "json", "csv");
+
+        var command = new Command("estimate", "Estimate latency, energy, peak RAM and flash with the reference estimators (no learning involved).")
+        {
+            models, clock, stack, perLayer, format,
+        };
+        targets.AddTo(command);
+        command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
+        {
+            TargetCatalog catalog = TargetCatalog.LoadDefault();
+            IReadOnlyList<TargetSpec> specs = targets.Resolve(parse, catalog);
+            double? clockMhz = parse.GetValue(clock);
+            if (clockMhz is { } c && !(c > 0 && double.IsFinite(c)))
+            {
+                throw new UserInputException($"--clock-mhz must be a positive number, got {c.ToString(CultureInfo.InvariantCulture)}");
+            }
+            string? stackName = parse.GetValue(stack);
+            var options = new EstimateOptions
+            {
+                ClockMhz = clockMhz,
+                Stack = stackName is null ? null : CortexMStacks.Parse(stackName),
+            };
+
+            var results = new List<(string Model, OpGraph Graph, TargetEstimate Estimate)>();
+            foreach (string path in parse.GetValue(models)!)
+            {
+                (_, OpGraph graph) = ModelLoader.Load(path);
+                foreach (TargetSpec spec in specs)
+                {
+                    if (options.Stack is not null && spec.Family == TargetFamily.MobileGpu)
+                    {
+                        // --stack applies to CPU stacks; a GPU target in the same run ignores it rather than failing the run.
+                        results.Add((path, graph, Estimator.For(spec).Estimate(graph, options with { Stack = null })));
+                        continue;
+                    }
+                    results.Add((path, graph, Estimator.For(spec).Estimate(graph, options)));
+                }
+            }
+
+            switch (parse.GetValue(format))
+            {
+                case "json":
+                    Output.WriteJson(context.Stdout, json => WriteJson(json, results));
+                    break;
+                case "csv":
+                    WriteCsv(context.Stdout, results, parse.GetValue(perLayer));
+                    break;
+                default:
+                    WriteTable(context.Stdout, results, parse.GetValue(perLayer));
+                    break;
+            }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static void WriteTable(TextWriter stdout, List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results, bool perLayer)
+    {
+        IAnsiConsole console = Output.Console(stdout);
+        Table table = Output.NewTable("model", "target", "clock [MHz]", "stack", "latency [ms]", "energy [mJ]", "peak RAM [kB]", "flash [kB]", "unsupported ops");
+        foreach ((string model, _, TargetEstimate e) in results)
+        {
+            Output.AddRow(table, model, e.TargetId, Output.Num(e.ClockMhz, 0), e.Stack ?? "-", Fmt(e.LatencyMs), Fmt(e.EnergyMj),
+                Output.Num(e.PeakRamKb, 1), Output.Num(e.FlashKb, 1), e.UnsupportedOps.Count.ToString(CultureInfo.InvariantCulture));
+        }
+        console.Write(table);
+
+        foreach ((string model, OpGraph graph, TargetEstimate e) in results)
+        {
+            foreach (UnsupportedOp u in e.UnsupportedOps)
+            {
+                console.WriteLine($"  {e.TargetId}: op {u.OpIndex} {u.OpType}: {u.Reason}; costed as {u.CostedAs}");
+            }
+            foreach (string note in e.Notes)
+            {
+                console.WriteLine($"  {e.TargetId}: note: {note}");
+            }
+            if (!perLayer)
+            {
+                continue;
+            }
+            console.WriteLine();
+            console.WriteLine($"{model} on {e.TargetId}, per layer:");
+            Table layers = Output.NewTable("#", "type", "unit", "bound", "cycles", "latency [ms]", "share [%]", "SRAM [B]", "flash [B]", "DRAM [B]", "MACs");
+            foreach (LayerEstimate l in e.Layers)
+            {
+                double share = e.LatencyMs > 0 ? 100 * l.LatencyMs / e.LatencyMs : 0;
+                Output.AddRow(layers, l.OpIndex.ToString(CultureInfo.InvariantCulture), l.OpType, Unit(l.Unit), Bound(l.Bound),
+                    Output.Num(l.Cycles), Fmt(l.LatencyMs), Output.Num(share, 1), Output.Num(l.SramBytes), Output.Num(l.FlashBytes),
+                    Output.Num(l.DramBytes), Output.Num(graph.Nodes[l.OpIndex].Cost.Macs));
+            }
+            console.Write(layers);
+        }
+    }
+
+    private static string Fmt(double value) => value >= 100 ? Output.Num(value, 1) : value >= 1 ? Output.Num(value, 3) : value.ToString("G4", CultureInfo.InvariantCulture);
+
+    internal static string Unit(ExecutionUnit unit) => unit.ToString().ToLowerInvariant();
+
+    internal static string Bound(LayerBound bound) => bound.ToString().ToLowerInvariant();
+
+    private static void WriteCsv(TextWriter stdout, List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results, bool perLayer)
+    {
+        using var csv = Csv.Create(stdout);
+        string[] header = perLayer
+            ? ["model", "target", "op_index", "op_type", "unit", "bound", "cycles", "latency_ms", "sram_bytes", "flash_bytes", "dram_bytes", "macs"]
+            : ["model", "target", "clock_mhz", "stack", "latency_ms", "energy_mj", "peak_ram_kb", "flash_kb", "cycles", "unsupported_ops"];
+        foreach (string h in header)
+        {
+            csv.WriteField(h);
+        }
+        csv.EndRecord();
+        foreach ((string model, OpGraph graph, TargetEstimate e) in results)
+        {
+            if (perLayer)
+            {
+                foreach (LayerEstimate l in e.Layers)
+                {
+                    csv.WriteField((object?)model);
+                    csv.WriteField((object?)e.TargetId);
+                    csv.WriteField((object?)l.OpIndex);
+                    csv.WriteField((object?)l.OpType);
+                    csv.WriteField((object?)Unit(l.Unit));
+                    csv.WriteField((object?)Bound(l.Bound));
+                    csv.WriteField((object?)l.Cycles);
+                    csv.WriteField((object?)l.LatencyMs);
+                    csv.WriteField((object?)l.SramBytes);
+                    csv.WriteField((object?)l.FlashBytes);
+                    csv.WriteField((object?)l.DramBytes);
+                    csv.WriteField((object?)graph.Nodes[l.OpIndex].Cost.Macs);
+                    csv.EndRecord();
+                }
+                continue;
+            }
+            csv.WriteField((object?)model);
+            csv.WriteField((object?)e.TargetId);
+            csv.WriteField((object?)e.ClockMhz);
+            csv.WriteField((object?)e.Stack ?? "");
+            csv.WriteField((object?)e.LatencyMs);
+            csv.WriteField((object?)e.EnergyMj);
+            csv.WriteField((object?)e.PeakRamKb);
+            csv.WriteField((object?)e.FlashKb);
+            csv.WriteField((object?)e.Cycles);
+            csv.WriteField((object?)e.UnsupportedOps.Count);
+            csv.EndRecord();
+        }
+    }
+
+    private static void WriteJson(Utf8JsonWriter json, List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results)
+    {
+        json.WriteStartArray();
+        foreach ((string model, OpGraph graph, TargetEstimate e) in results)
+        {
+            json.WriteStartObject();
+            json.WriteString("model", model);
+            json.WriteString("target", e.TargetId);
+            json.WriteNumber("clock_mhz", e.ClockMhz);
+            if (e.Stack is not null)
+            {
+                json.WriteString("stack", e.Stack);
+            }
+            json.WriteNumber("latency_ms", e.LatencyMs);
+            json.WriteNumber("energy_mj", e.EnergyMj);
+            json.WriteNumber("peak_ram_kb", e.PeakRamKb);
+            json.WriteNumber("flash_kb", e.FlashKb);
+            json.WriteNumber("cycles", e.Cycles);
+            json.WriteStartArray("layers");
+            foreach (LayerEstimate l in e.Layers)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("index", l.OpIndex);
+                json.WriteString("type", l.OpType);
+                json.WriteString("unit", Unit(l.Unit));
+                json.WriteString("bound", Bound(l.Bound));
+                json.WriteNumber("cycles", l.Cycles);
+                json.WriteNumber("latency_ms", l.LatencyMs);
+                json.WriteNumber("sram_bytes", l.SramBytes);
+                json.WriteNumber("flash_bytes", l.FlashBytes);
+                json.WriteNumber("dram_bytes", l.DramBytes);
+                json.WriteNumber("macs", graph.Nodes[l.OpIndex].Cost.Macs);
+                if (l.Kernel >= 0)
+                {
+                    json.WriteNumber("kernel", l.Kernel);
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("unsupported_ops");
+            foreach (UnsupportedOp u in e.UnsupportedOps)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("index", u.OpIndex);
+                json.WriteString("type", u.OpType);
+                json.WriteString("reason", u.Reason);
+                json.WriteString("costed_as", u.CostedAs);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("notes");
+            foreach (string n in e.Notes)
+            {
+                json.WriteStringValue(n);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+}

@@ -1,0 +1,324 @@
+namespace PerfSage.Targets;
+
+/// <summary>Where an NPU operation's feature maps live.</summary>
+internal enum FeatureMapMemory
+{
+    Sram,
+    Dram,
+}
+
+/// <summary>The cost of one NPU operation.</summary>
+/// <param name="Cycles">Op cycles: the maximum of <paramref name="NpuCycles"/> and the memories' access cycles.</param>
+/// <param name="Bound">What sets <paramref name="Cycles"/> (the weight-DMA wait counts against the constants memory).</param>
+/// <param name="NpuCycles">Compute (DPU and output pipeline), LUT load and weight-DMA wait.</param>
+/// <param name="SramBytes">SRAM traffic after burst scaling.</param>
+/// <param name="ConstantBytes">Traffic on the constants memory (flash or DRAM): the weight stream.</param>
+/// <param name="FeatureMapDramBytes">Feature-map traffic in DRAM (Dedicated_Sram when they miss the cache).</param>
+/// <param name="EncodedWeightBytes">Encoded weights plus packed scale and bias.</param>
+/// <param name="WeightSliceBytes">Encoded weights of the first OFM depth slice (at most 16 channels): the DMA chunk
+/// the NPU waits for before it starts; slices are double-buffered.</param>
+/// <param name="Block">The block configuration used.</param>
+internal readonly record struct NpuOpCost(
+    double Cycles, LayerBound Bound, double NpuCycles, double SramBytes, double ConstantBytes, double FeatureMapDramBytes,
+    double EncodedWeightBytes, double WeightSliceBytes, EthosUBlockConfig Block);
+
+/// <summary>
+/// The Vela-style performance model of one NPU operation (TARGETS §1.3 and §1.5): compute cycles per OFM
+/// block from the µblock arithmetic, combined over blocks as a two-stage pipeline; traffic per memory with
+/// burst-efficiency scaling; weights DMA'd from the constants memory into SRAM with double buffering:
+/// NPU = max(compute + max(0, first chunk − slack), full transfer − slack), slack being the previous NPU op's
+/// duration; op cycles = max(NPU, SRAM, constants/DRAM access cycles), a roofline maximum.
+/// </summary>
+internal static class EthosUPerformance
+{
+    /// <summary>Costs <paramref name="op"/> with the block that gives it the fewest cycles.</summary>
+    public static NpuOpCost Estimate(EthosUSpec spec, in NpuOp op, FeatureMapMemory fmMemory, double slackCycles)
+    {
+        if (op.Type == NpuBlockType.Elided)
+        {
+            return default;
+        }
+        EthosUBlockConfig block = EthosUBlockConfig.Find(spec, op, BlockRanking.Cycles, fmMemory, slackCycles);
+        return Evaluate(spec, op, block, fmMemory, slackCycles);
+    }
+
+    /// <summary>Costs <paramref name="op"/> tiled with <paramref name="block"/>.</summary>
+    public static NpuOpCost Evaluate(EthosUSpec spec, in NpuOp op, EthosUBlockConfig block, FeatureMapMemory fmMemory, double slackCycles)
+    {
+        if (op.Type == NpuBlockType.Elided)
+        {
+            return default;
+        }
+        double compute = op.Type == NpuBlockType.Elementwise
+            ? ElementwiseCycles(spec, op, block, fmMemory)
+            : ConvCycles(spec, op, block, fmMemory);
+        compute *= op.Passes;
+        if (op.Activation == NpuActivation.Lut)
+        {
+            // The LUT is DMA'd from the constants memory into SHRAM once before the op (added, not overlapped).
+            compute += spec.LutBytes / spec.Constants.BytesPerCycle.Value + spec.Constants.ReadLatencyCycles.Value;
+        }
+
+        // Traffic.
+        Shape3 ofmBlock = Shape3.Min(block.OfmBlock, op.Ofm);
+        Shape3 ifmBlock = Shape3.Min(block.IfmBlock, op.Ifm);
+        long blocksXy = EthosUBlockConfig.CeilDiv(op.Ofm.H, block.OfmBlock.H) * (long)EthosUBlockConfig.CeilDiv(op.Ofm.W, block.OfmBlock.W);
+        long blocksZ = EthosUBlockConfig.CeilDiv(op.Ofm.C, block.OfmBlock.C);
+        int ifmBytes = op.IfmBits / 8;
+        int ofmBytes = op.OfmBits / 8;
+
+        double ifmRead;
+        double ifm2Read = 0;
+        if (op.Type == NpuBlockType.Elementwise)
+        {
+            ifmRead = (double)op.Ifm.Elements * ifmBytes;
+            if (op.HasIfm2)
+            {
+                ifm2Read = (double)op.Ifm2.Elements * ifmBytes;
+            }
+        }
+        else if (op.IsEqualDepth)
+        {
+            ifmRead = (double)ifmBlock.H * ifmBlock.W * ofmBlock.C * ifmBytes * blocksXy * blocksZ;
+        }
+        else
+        {
+            ifmRead = (double)ifmBlock.H * ifmBlock.W * op.Ifm.C * ifmBytes * blocksXy * blocksZ * SubKernels(spec, op);
+        }
+        double ofmWrite = (double)op.Ofm.Elements * ofmBytes;
+
+        Shape3 ifmReadBlock = op.Type == NpuBlockType.Elementwise ? ofmBlock : ifmBlock;
+        EthosUMemory fm = fmMemory == FeatureMapMemory.Sram ? spec.Sram : spec.Constants;
+        double fmBytes = ifmRead * BurstScale(fm.BurstBytes, op.IfmNhwc, ifmReadBlock, op.Ifm, ifmBytes)
+            + ifm2Read * BurstScale(fm.BurstBytes, op.IfmNhwc, ifmReadBlock, op.Ifm2, ifmBytes)
+            + ofmWrite * BurstScale(fm.BurstBytes, op.OfmNhwc, ofmBlock, op.Ofm, ofmBytes);
+        fmBytes *= op.Passes;
+
+        // Weights: streamed once from the constants memory into an SRAM buffer (DMA), then read by the NPU from
+        // SRAM once per spatial block. The DMA's first chunk is one OFM depth slice of at most the 16-channel split
+        // depth (the granule weight streams are split at), so the NPU starts before the whole tensor has arrived.
+        double encoded = 0, slice = 0, weightSram = 0;
+        double npu = compute, weightWait = 0;
+        if (op.WeightBytes > 0 || op.BiasChannels > 0)
+        {
+            encoded = op.WeightBytes * spec.WeightEncodingRatio.Value + (double)op.BiasChannels * spec.ScaleBiasBytesPerChannel.Value;
+            int outChannels = Math.Max(1, op.BiasChannels > 0 ? op.BiasChannels : op.Ofm.C);
+            int sliceChannels = Math.Min(Math.Min(block.OfmBlock.C, outChannels), spec.SplitDepth);
+            slice = encoded * sliceChannels / outChannels;
+            weightSram = encoded * blocksXy + encoded;
+
+            double bpc = spec.Constants.BytesPerCycle.Value;
+            double latency = spec.Constants.ReadLatencyCycles.Value;
+            double full = encoded / bpc + latency;
+            double first = slice / bpc + latency;
+            npu = Math.Max(compute + Math.Max(0, first - slackCycles), full - slackCycles);
+            weightWait = npu - compute;
+        }
+
+        double sramBytes = weightSram + (fmMemory == FeatureMapMemory.Sram ? fmBytes : 0);
+        double dramFm = fmMemory == FeatureMapMemory.Dram ? fmBytes : 0;
+        double sramCycles = sramBytes / spec.Sram.BytesPerCycle.Value;
+        double constantCycles = (encoded + dramFm) / spec.Constants.BytesPerCycle.Value;
+
+        LayerBound constantsBound = spec.MemoryMode == EthosUMemoryMode.SharedSram ? LayerBound.Flash : LayerBound.Dram;
+        double cycles = npu;
+        LayerBound bound = weightWait > compute ? constantsBound : LayerBound.Compute;
+        if (sramCycles > cycles)
+        {
+            cycles = sramCycles;
+            bound = LayerBound.Sram;
+        }
+        if (constantCycles > cycles)
+        {
+            cycles = constantCycles;
+            bound = constantsBound;
+        }
+        return new NpuOpCost(cycles, bound, npu, sramBytes, encoded, dramFm, encoded, slice, block);
+    }
+
+    /// <summary>Sub-kernels the kernel is split into (each at most <see cref="EthosUSpec.SubKernelMax"/> a side).</summary>
+    public static int SubKernels(EthosUSpec spec, in NpuOp op)
+    {
+        if (op.Type is NpuBlockType.VectorProduct or NpuBlockType.Elementwise)
+        {
+            return 1;
+        }
+        return EthosUBlockConfig.CeilDiv(op.KernelH, spec.SubKernelMax) * EthosUBlockConfig.CeilDiv(op.KernelW, spec.SubKernelMax);
+    }
+
+    /// <summary>Vela's conv-style cycle estimate for convolution, depthwise, vector-product and pooling ops.</summary>
+    public static double ConvCycles(EthosUSpec spec, in NpuOp op, EthosUBlockConfig block, FeatureMapMemory fmMemory)
+    {
+        Shape3 ofmBlock = Shape3.Min(block.OfmBlock, op.Ofm);
+        Shape3 ifmBlock = Shape3.Min(block.IfmBlock, op.Ifm);
+
+        int ublockW = spec.UblockW, ublockH = spec.UblockH, ublockD = spec.UblockD;
+        if (ublockH == 2 && op.Type is NpuBlockType.ConvolutionMxN or NpuBlockType.Depthwise or NpuBlockType.VectorProduct
+            && op.Ofm.H == 1 && op.Ofm.W % 2 == 0 && op.KernelH == 1)
+        {
+            // A one-row OFM of even width uses a 4×1 µblock.
+            ublockW = 4;
+            ublockH = 1;
+            ofmBlock = ofmBlock with { H = 1 };
+        }
+        int nX = EthosUBlockConfig.CeilDiv(ofmBlock.W, ublockW);
+        int nY = EthosUBlockConfig.CeilDiv(ofmBlock.H, ublockH);
+        int nXy = nX * nY;
+        int nZ = EthosUBlockConfig.CeilDiv(ofmBlock.C, ublockD);
+        double cyclesWb = 32.0 * ublockD / 8;
+        bool int16 = op.IfmBits == 16;
+        bool isU55x32 = spec.MacsPerCycle == 32;
+        double delay = spec.DelayCycles.Value;
+
+        int limit = spec.SubKernelMax;
+        bool oneByOne = op.Type == NpuBlockType.VectorProduct;
+        int kh = oneByOne ? 1 : op.KernelH;
+        int kw = oneByOne ? 1 : op.KernelW;
+        double dpu = 0;
+        for (int y = 0; y < kh; y += limit)
+        {
+            int subH = Math.Min(limit, kh - y);
+            for (int x = 0; x < kw; x += limit)
+            {
+                int subW = Math.Min(limit, kw - x);
+                int elements = subH * subW;
+                double cycles;
+                int steps;
+                switch (op.Type)
+                {
+                    case NpuBlockType.Pooling:
+                        steps = 1;
+                        cycles = Math.Max(4, elements) * (double)nXy * nZ;
+                        if (int16 && !isU55x32)
+                        {
+                            cycles *= 2;
+                        }
+                        break;
+                    case NpuBlockType.Depthwise:
+                    {
+                        double perStep = 4.0 * nXy * (int16 ? 2 : 1);
+                        steps = EthosUBlockConfig.CeilDiv(elements, 4);
+                        cycles = Math.Max(cyclesWb, perStep) * steps * nZ;
+                        break;
+                    }
+                    case NpuBlockType.ConvolutionMxN when block.PartKernel:
+                        steps = EthosUBlockConfig.CeilDiv(elements, int16 ? 2 : 4);
+                        cycles = Math.Max(cyclesWb, 4.0 * nXy) * steps * EthosUBlockConfig.CeilDiv(ifmBlock.C, 8) * nZ;
+                        break;
+                    default: // depth-first convolution and vector product
+                        steps = elements;
+                        cycles = Math.Max(cyclesWb, 4.0 * nXy) * steps * nZ;
+                        break;
+                }
+
+                double delayCycles = 0;
+                if (nX == 1 && nY == 1)
+                {
+                    if (nZ == 1)
+                    {
+                        delayCycles = delay * steps;
+                    }
+                    else if (steps > 1)
+                    {
+                        delayCycles = delay * (steps - 1) * nZ;
+                    }
+                }
+                if (op.Type == NpuBlockType.ConvolutionMxN && block.PartKernel)
+                {
+                    delayCycles *= EthosUBlockConfig.CeilDiv(ifmBlock.C, 8);
+                }
+                dpu += cycles + delayCycles;
+            }
+        }
+        if (op.Type is NpuBlockType.ConvolutionMxN or NpuBlockType.VectorProduct)
+        {
+            dpu *= EthosUBlockConfig.CeilDiv(op.Ifm.C, Math.Max(1, ifmBlock.C));
+        }
+        dpu /= spec.Cores;
+
+        double output = Math.Ceiling(OutputCyclesPerElement(spec, op) * ofmBlock.Elements);
+        if (op.BiasChannels > 0)
+        {
+            double bias = 10.0 * ofmBlock.C * spec.Constants.ReadLatencyCycles.Value / 256;
+            output = Math.Max(output, bias);
+        }
+        double command = (BlockMemoryCycles(spec, op, ifmBlock, ofmBlock, fmMemory) + output + dpu) / 4;
+        dpu = Math.Max(dpu, command);
+        output = Math.Max(output, command);
+
+        long blocks = EthosUBlockConfig.CeilDiv(op.Ofm.H, block.OfmBlock.H)
+            * (long)EthosUBlockConfig.CeilDiv(op.Ofm.W, block.OfmBlock.W)
+            * EthosUBlockConfig.CeilDiv(op.Ofm.C, block.OfmBlock.C);
+        return dpu > output ? dpu * blocks + output : output * blocks + dpu;
+    }
+
+    /// <summary>Elementwise ops: output-stage cycles per element (raised to the per-block command floor)
+    /// times the OFM elements.</summary>
+    public static double ElementwiseCycles(EthosUSpec spec, in NpuOp op, EthosUBlockConfig block, FeatureMapMemory fmMemory)
+    {
+        Shape3 ofmBlock = Shape3.Min(block.OfmBlock, op.Ofm);
+        double perElement = OutputCyclesPerElement(spec, op);
+        double blockElements = Math.Max(1, ofmBlock.Elements);
+        double command = (BlockMemoryCycles(spec, op, ofmBlock, ofmBlock, fmMemory) + perElement * blockElements) / 4;
+        perElement = Math.Max(perElement, command / blockElements);
+        return perElement * op.Ofm.Elements;
+    }
+
+    /// <summary>Output-stage cycles per element: the larger of the output table (by op kind; MUL's column
+    /// for int16 IFMs, which use 40-bit accumulators) and the activation table.</summary>
+    public static double OutputCyclesPerElement(EthosUSpec spec, in NpuOp op)
+    {
+        double output = op.Output switch
+        {
+            NpuOutputKind.AddSub => spec.OutputCyclesAddSub,
+            NpuOutputKind.Mul => spec.OutputCyclesMul,
+            NpuOutputKind.MaxPool => spec.OutputCyclesMaxPool,
+            _ => op.IfmBits == 16 && op.Type != NpuBlockType.Elementwise ? spec.OutputCyclesMul : spec.OutputCyclesConv,
+        };
+        double activation = op.Activation switch
+        {
+            NpuActivation.Relu => spec.ActivationCyclesRelu,
+            NpuActivation.Lut => spec.ActivationCyclesLut,
+            _ => 0,
+        };
+        return Math.Max(output, activation);
+    }
+
+    /// <summary>Minimum memory cycles to move one IFM block in and one OFM block out (latency + bytes / rate).</summary>
+    private static double BlockMemoryCycles(EthosUSpec spec, in NpuOp op, Shape3 ifmBlock, Shape3 ofmBlock, FeatureMapMemory fmMemory)
+    {
+        EthosUMemory fm = fmMemory == FeatureMapMemory.Sram ? spec.Sram : spec.Constants;
+        double ifm = fm.ReadLatencyCycles.Value + ifmBlock.Elements * (op.IfmBits / 8) / fm.BytesPerCycle.Value;
+        double ofm = fm.WriteLatencyCycles.Value + ofmBlock.Elements * (op.OfmBits / 8) / fm.BytesPerCycle.Value;
+        return ifm + ofm;
+    }
+
+    /// <summary>Burst-efficiency factor: burst / min(burst, contiguous bytes of one access). NHWC is contiguous
+    /// over the block depth, over width × depth when the block spans the whole depth, and over the whole block
+    /// when it also spans the width; NHCWB16 bricks are contiguous over the block width × 16 channels.</summary>
+    public static double BurstScale(int burstBytes, bool nhwc, Shape3 block, Shape3 tensor, int bytesPerElement)
+    {
+        long contiguous;
+        if (nhwc)
+        {
+            if (block.C < tensor.C)
+            {
+                contiguous = (long)block.C * bytesPerElement;
+            }
+            else if (block.W < tensor.W)
+            {
+                contiguous = (long)block.W * tensor.C * bytesPerElement;
+            }
+            else
+            {
+                contiguous = (long)block.H * block.W * tensor.C * bytesPerElement;
+            }
+        }
+        else
+        {
+            contiguous = (long)block.W * Math.Min(16, Math.Max(1, tensor.C)) * bytesPerElement;
+        }
+        contiguous = Math.Max(1, contiguous);
+        return (double)burstBytes / Math.Min(burstBytes, contiguous);
+    }
+}

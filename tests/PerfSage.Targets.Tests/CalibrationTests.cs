@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text;
+using PerfSage.Graph;
+using PerfSage.Tflite;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace PerfSage.Targets.Tests;
+
+/// <summary>Estimates against the MLPerf Tiny measurements the Cortex-M catalog is calibrated on.</summary>
+public sealed class CalibrationTests(ITestOutputHelper output)
+{
+    private static readonly TargetCatalog Catalog = TargetCatalog.LoadDefault();
+
+    [SkippableFact]
+    public void Reference_models_are_int8_and_have_the_published_mac_counts()
+    {
+        OpGraph[] graphs = MlperfTiny.RequireGraphs();
+        // TARGETS.md §4 (parsed from the int8 files): MACs and operator counts.
+        long[] macs = [2_656_768, 7_489_664, 12_501_632, 264_192];
+        int[] ops = [13, 31, 16, 10];
+        for (int i = 0; i < graphs.Length; i++)
+        {
+            Assert.Equal(macs[i], graphs[i].TotalMacs);
+            Assert.Equal(ops[i], graphs[i].Nodes.Length);
+            foreach (OpNode node in graphs[i].Nodes)
+            {
+                Assert.Equal(TensorType.Int8, node.DType);
+            }
+        }
+    }
+
+    [SkippableFact]
+    public void Every_calibrated_row_is_within_25_percent()
+    {
+        OpGraph[] graphs = MlperfTiny.RequireGraphs();
+        var table = new StringBuilder();
+        table.AppendLine("| row (target, stack) | model | measured ms | estimate ms | error | measured µJ | estimate µJ | error |");
+        table.AppendLine("|---|---|---|---|---|---|---|---|");
+        var failures = new List<string>();
+        foreach (MlperfTiny.Row row in MlperfTiny.Rows)
+        {
+            IEstimator estimator = Estimator.For(Catalog.Get(row.TargetId));
+            var options = new EstimateOptions { Stack = row.Stack, ClockMhz = row.ClockMhz };
+            for (int m = 0; m < graphs.Length; m++)
+            {
+                TargetEstimate e = estimator.Estimate(graphs[m], options);
+                double latencyError = e.LatencyMs / row.LatencyMs[m] - 1;
+                double energyUj = e.EnergyMj * 1000;
+                double energyError = double.IsNaN(row.EnergyUj[m]) ? double.NaN : energyUj / row.EnergyUj[m] - 1;
+                table.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {row.Label} → {row.TargetId} {CortexMStacks.Name(row.Stack)} | {MlperfTiny.ModelNames[m]} | {row.LatencyMs[m]:0.##} | {e.LatencyMs:0.##} | {Pct(latencyError)} | {Fmt(row.EnergyUj[m])} | {(double.IsNaN(row.EnergyUj[m]) ? "–" : energyUj.ToString("0", CultureInfo.InvariantCulture))} | {(double.IsNaN(energyError) ? "–" : Pct(energyError))} |"));
+                if (row.Calibrated && Math.Abs(latencyError) > 0.25)
+                {
+                    failures.Add($"{row.Label} {MlperfTiny.ModelNames[m]} latency {latencyError:P1}");
+                }
+                if (row.Calibrated && !double.IsNaN(energyError) && Math.Abs(energyError) > 0.25)
+                {
+                    failures.Add($"{row.Label} {MlperfTiny.ModelNames[m]} energy {energyError:P1}");
+                }
+            }
+        }
+        output.WriteLine(table.ToString());
+        Assert.True(failures.Count == 0, string.Join("; ", failures));
+    }
+
+    [SkippableFact]
+    public void Catalog_coefficients_are_the_least_squares_fit_of_the_rows()
+    {
+        OpGraph[] graphs = MlperfTiny.RequireGraphs();
+        foreach (MlperfTiny.Row row in MlperfTiny.Rows)
+        {
+            if (!row.Calibrated)
+            {
+                continue;
+            }
+            var spec = (CortexMSpec)Catalog.Get(row.TargetId);
+            double[] fit = CalibrationFit.Fit(spec, row.Stack, graphs, row.LatencyMs, row.ClockMhz);
+            CortexMStackCosts costs = spec.Stack(row.Stack);
+            double[] stored =
+            [
+                costs[CortexMOpClass.Conv].CyclesPerMac,
+                costs[CortexMOpClass.Depthwise].CyclesPerMac,
+                costs[CortexMOpClass.FullyConnected].CyclesPerMac,
+            ];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{row.TargetId} {CortexMStacks.Name(row.Stack)}: fit conv {fit[0]:0.####} dw {fit[1]:0.####} fc {fit[2]:0.####}; stored {stored[0]:0.####} {stored[1]:0.####} {stored[2]:0.####}"));
+            for (int c = 0; c < 3; c++)
+            {
+                Assert.InRange(stored[c], fit[c] * 0.99, fit[c] * 1.01);
+            }
+        }
+    }
+
+    [SkippableFact]
+    public void Ethos_u_sanity_numbers_are_printed()
+    {
+        OpGraph[] graphs = MlperfTiny.RequireGraphs();
+        foreach (string id in new[] { "ethos-u55-32", "ethos-u55-64", "ethos-u55-128", "ethos-u55-256", "ethos-u65-256", "ethos-u65-512", "cortex-m55", "adreno-640", "mali-g76" })
+        {
+            IEstimator estimator = Estimator.For(Catalog.Get(id));
+            for (int m = 0; m < graphs.Length; m++)
+            {
+                TargetEstimate e = estimator.Estimate(graphs[m]);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{id,-14} {MlperfTiny.ModelNames[m],-4} {e.Cycles,12:N0} cycles {e.LatencyMs,9:0.###} ms {e.EnergyMj,9:0.####} mJ RAM {e.PeakRamKb,8:0.#} KB flash {e.FlashKb,8:0.#} KB cpu-ops {e.UnsupportedOps.Count}"));
+                Assert.True(e.LatencyMs > 0);
+            }
+        }
+        // For scale: DS-CNN-large (a different, larger KWS model) takes 681,172 NPU cycles on the Corstone-300 FVP.
+    }
+
+    private static string Pct(double v) =>
+        (Math.Round(v * 1000) / 1000).ToString("+0.0%;-0.0%;0.0%", CultureInfo.InvariantCulture);
+
+    private static string Fmt(double v) => double.IsNaN(v) ? "–" : v.ToString("0.#", CultureInfo.InvariantCulture);
+}
