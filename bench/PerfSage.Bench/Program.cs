@@ -1,5 +1,7 @@
 using System.Globalization;
 using PerfSage.Bench;
+using PerfSage.Graph;
+using PerfSage.Targets;
 using PerfSage.Tflite;
 
 // Parse throughput of the TFLite reader, warm, against File.ReadAllBytes of the same bytes.
@@ -96,6 +98,49 @@ foreach (Phase phase in Phases.All)
     });
     Report(phase.Name, total, seconds, readAll);
 }
+
+// 3. Reference estimates: every graph of the folder on every catalog target (graphs built once, outside the timing).
+Console.WriteLine();
+TargetCatalog catalog = TargetCatalog.LoadDefault();
+IEstimator[] estimators = catalog.Targets.Select(Estimator.For).ToArray();
+var graphs = new List<OpGraph>();
+foreach ((string path, byte[] bytes) in files)
+{
+    TfliteModel parsed = TfliteReader.Parse(bytes, path);
+    if (parsed.Subgraphs.Count > 0)
+    {
+        graphs.Add(OpGraph.FromModel(parsed));
+    }
+}
+int estimateCount = graphs.Count * estimators.Length;
+double estimateSeconds = WarmTimer.MedianSeconds(() =>
+{
+    double sum = 0;
+    foreach (OpGraph graph in graphs)
+    {
+        foreach (IEstimator estimator in estimators)
+        {
+            sum += estimator.Estimate(graph).LatencyMs;
+        }
+    }
+    return sum;
+});
+double parallelSeconds = WarmTimer.MedianSeconds(() =>
+{
+    double[] sums = new double[graphs.Count];
+    Parallel.For(0, graphs.Count, i =>
+    {
+        foreach (IEstimator estimator in estimators)
+        {
+            sums[i] += estimator.Estimate(graphs[i]).LatencyMs;
+        }
+    });
+    return sums.Sum();
+});
+Console.WriteLine($"estimates: {graphs.Count} graphs x {estimators.Length} targets = {estimateCount} estimates");
+Console.WriteLine($"  1 thread     {estimateSeconds * 1e3,10:F1} ms  {estimateCount / estimateSeconds,10:F0} estimates/s");
+Console.WriteLine($"  {Environment.ProcessorCount} threads    {parallelSeconds * 1e3,10:F1} ms  {estimateCount / parallelSeconds,10:F0} estimates/s  " +
+    $"({estimateSeconds / parallelSeconds:F2}x)");
 return 0;
 
 static void Report(string name, long bytes, double seconds, double readSeconds) =>
