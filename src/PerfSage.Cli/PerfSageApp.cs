@@ -81,6 +81,7 @@ public static class PerfSageApp
         root.Options.Add(QuietOption);
         root.Options.Add(LogFileOption);
         root.Subcommands.Add(InspectCommand.Create(context));
+        root.Subcommands.Add(DatasetCommand.Create(context));
         root.Subcommands.Add(EstimateCommand.Create(context));
         root.Subcommands.Add(TargetsCommand.Create(context));
         return root;

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using PerfSage.Dataset;
+using PerfSage.Targets;
+
+namespace PerfSage.Cli.Commands;
+
+/// <summary><c>perfsage dataset build --space S --count N --target T… --out DIR [--seed K] [--jobs J]
+/// [--shard i/n]</c> (or <c>--all-targets</c>).</summary>
+internal static class DatasetBuildCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var space = new Option<string>("--space") { Description = "Search space (kws, vww, ic, ad, mobile, nb201, nb201-int8).", Required = true };
+        var count = new Option<int>("--count", "-n") { Description = "Models in the whole build (all shards together).", Required = true };
+        var targets = new Option<string[]>("--target", "-t")
+        {
+            Description = "Catalog targets to label for (repeat, or list several).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var allTargets = new Option<bool>("--all-targets") { Description = "Label for every target of the catalog." };
+        var output = new Option<string>("--out", "-o") { Description = "The dataset folder (created; an unfinished build in it is resumed).", Required = true };
+        var seed = new Option<ulong>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 0UL };
+        var shard = new Option<string?>("--shard") { Description = "Build only shard i of n (samples with index mod n = i), as i/n." };
+        Option<int> jobs = DatasetCommand.JobsOption();
+
+        var command = new Command("build", "Sample models from a search space, write them as .tflite, label them with the reference estimators.")
+        {
+            space, count, targets, allTargets, output, seed, shard, jobs,
+        };
+        command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
+        {
+            string[] named = parse.GetValue(targets) ?? [];
+            bool all = parse.GetValue(allTargets);
+            if (named.Length > 0 && all)
+            {
+                throw new UserInputException("give --target or --all-targets, not both");
+            }
+            if (named.Length == 0 && !all)
+            {
+                throw new UserInputException("no targets: give --target T (one or more) or --all-targets");
+            }
+            int threads = DatasetCommand.Jobs(parse, jobs);
+            string dir = parse.GetValue(output)!;
+            BuildResult result = DatasetCommand.Guard(() =>
+            {
+                TargetCatalog catalog = TargetCatalog.LoadDefault();
+                string? shardText = parse.GetValue(shard);
+                var request = new BuildRequest(parse.GetValue(space)!, parse.GetValue(count), all ? catalog.Ids : named)
+                {
+                    Seed = parse.GetValue(seed),
+                    Shard = shardText is null ? null : ShardSet.Parse(shardText),
+                };
+                BuildInfo info = DatasetBuilder.Describe(request, catalog);
+                context.Log.Information("Building {Count} models of {Space} (seed {Seed}{Shard}) for {Targets} into {Dir} with {Jobs} jobs",
+                    info.Count, info.Space, info.Seed, info.Shards is null ? "" : ", shard " + info.Shards, string.Join(", ", info.Targets), dir, threads);
+                return DatasetProgress.Run(context, "build " + info.Space, (progress, cancel) =>
+                    DatasetBuilder.Build(request, dir, new BuildOptions { Jobs = threads, Progress = progress, Catalog = catalog }, cancel));
+            });
+            DatasetCommand.WriteSummary(context, "built", result);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

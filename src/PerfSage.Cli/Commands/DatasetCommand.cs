@@ -1,0 +1,69 @@
+using System.CommandLine;
+using PerfSage.Dataset;
+using PerfSage.Dataset.Spaces;
+using PerfSage.Targets;
+
+namespace PerfSage.Cli.Commands;
+
+/// <summary><c>perfsage dataset …</c>: build, merge, import, import-nb201 and split training datasets
+/// (docs/DATASETS.md).</summary>
+internal static class DatasetCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("dataset", "Make training data: build from search spaces, import measurements, merge shards, split.");
+        command.Subcommands.Add(DatasetBuildCommand.Create(context));
+        command.Subcommands.Add(DatasetMergeCommand.Create(context));
+        command.Subcommands.Add(DatasetImportCommand.Create(context));
+        command.Subcommands.Add(DatasetImportNb201Command.Create(context));
+        command.Subcommands.Add(DatasetSplitCommand.Create(context));
+        return command;
+    }
+
+    /// <summary>The <c>--jobs</c> option shared by the parallel commands.</summary>
+    internal static Option<int> JobsOption() => new("--jobs", "-j")
+    {
+        Description = "Worker threads (default: the number of processors).",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    internal static int Jobs(ParseResult parse, Option<int> option)
+    {
+        int jobs = parse.GetValue(option);
+        if (jobs < 1)
+        {
+            throw new UserInputException($"--jobs {jobs}: must be at least 1");
+        }
+        return jobs;
+    }
+
+    /// <summary>Runs library code, turning its domain exceptions into <see cref="UserInputException"/> (exit 2,
+    /// one line naming the file and the cause).</summary>
+    internal static T Guard<T>(Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (DatasetException e)
+        {
+            throw new UserInputException(e.Message, e);
+        }
+        catch (SearchSpaceException e)
+        {
+            throw new UserInputException(e.Message, e);
+        }
+        catch (TargetException e)
+        {
+            throw new UserInputException(e.Message, e);
+        }
+    }
+
+    internal static string Rate(BuildResult r) =>
+        r.Built == 0 || r.Elapsed.TotalSeconds <= 0 ? "" : Output.Num(r.Built / r.Elapsed.TotalSeconds, 1) + " models/s, ";
+
+    internal static void WriteSummary(CliContext context, string what, BuildResult r) =>
+        context.Stdout.WriteLine(
+            $"{what} {r.Directory}: {r.Models} models ({r.Built} built, {r.Resumed} already done), {r.Labels} labels " +
+            $"({Rate(r)}{Output.Num(r.Elapsed.TotalSeconds, 1)} s)");
+}

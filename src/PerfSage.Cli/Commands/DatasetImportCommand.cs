@@ -1,0 +1,83 @@
+using System.CommandLine;
+using PerfSage.Dataset;
+using PerfSage.Tflite;
+
+namespace PerfSage.Cli.Commands;
+
+/// <summary><c>perfsage dataset import --measurements CSV --out DIR [--target NAME] [--skip-bad-rows]</c>.</summary>
+internal static class DatasetImportCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var csv = new Option<string>("--measurements", "-m")
+        {
+            Description = "Measurement CSV: model,target,latency_ms[,energy_mj][,peak_ram_kb][,flash_kb]; model paths relative to the CSV's folder.",
+            Required = true,
+        };
+        var output = new Option<string>("--out", "-o") { Description = "The dataset folder (created, or added to).", Required = true };
+        var target = new Option<string?>("--target", "-t") { Description = "Target name for every row (overrides or replaces the target column)." };
+        var skip = new Option<bool>("--skip-bad-rows") { Description = "Import the good rows even when some are bad (exit 0)." };
+        var command = new Command("import", "Import a board's measurements (a CSV of models and their latency) as a dataset.")
+        {
+            csv, output, target, skip,
+        };
+        command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
+        {
+            string csvPath = parse.GetValue(csv)!;
+            string dir = parse.GetValue(output)!;
+            bool skipBad = parse.GetValue(skip);
+            var request = new MeasurementImportRequest(csvPath) { Target = parse.GetValue(target), SkipBadRows = skipBad };
+            MeasurementImportResult r = DatasetCommand.Guard(() => MeasurementImporter.Import(request, dir));
+            foreach (BadRow bad in r.BadRows)
+            {
+                context.Stderr.WriteLine($"perfsage: {csvPath}: row {bad.Row}: {bad.Reason}");
+            }
+            if (r.BadRows.Count > 0 && !skipBad)
+            {
+                throw new UserInputException(
+                    $"{csvPath}: {r.BadRows.Count} bad row(s) of {r.Rows}; nothing imported (fix them, or pass --skip-bad-rows to import the rest)");
+            }
+            string skipped = r.BadRows.Count > 0 ? $", {r.BadRows.Count} bad rows skipped" : "";
+            context.Stdout.WriteLine(r.Written
+                ? $"imported {csvPath} into {r.Directory}: {r.ModelsAdded} new models, {r.LabelsAdded} new labels, " +
+                  $"{r.LabelsUpdated} updated, {r.LabelsUnchanged} unchanged, {r.DuplicateRowsMerged} duplicate rows merged{skipped}; " +
+                  $"the folder holds {r.Models} models and {r.Labels} labels"
+                : $"nothing new in {csvPath}: {r.Directory} already holds its {r.LabelsUnchanged} labels{skipped}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}
+
+/// <summary><c>perfsage dataset import-nb201 --csv FILE --out DIR [--limit N] [--dtype float32|int8]</c>.</summary>
+internal static class DatasetImportNb201Command
+{
+    public static Command Create(CliContext context)
+    {
+        var csv = new Option<string>("--csv") { Description = "NAS-Bench-201 latency table: nb201_index,arch,<device>... (ms).", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "The dataset folder (an unfinished import in it is resumed).", Required = true };
+        var limit = new Option<int?>("--limit") { Description = "Only the first N rows." };
+        var dtype = new Option<string>("--dtype") { Description = "Element type of the graphs: float32 or int8.", DefaultValueFactory = _ => "float32" };
+        dtype.AcceptOnlyFromAmong("float32", "int8");
+        Option<int> jobs = DatasetCommand.JobsOption();
+        var command = new Command("import-nb201", "Import NAS-Bench-201 measured latencies: a graph per architecture, a target per device column.")
+        {
+            csv, output, limit, dtype, jobs,
+        };
+        command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
+        {
+            int threads = DatasetCommand.Jobs(parse, jobs);
+            string dir = parse.GetValue(output)!;
+            var request = new Nb201ImportRequest(parse.GetValue(csv)!)
+            {
+                Limit = parse.GetValue(limit),
+                Dtype = parse.GetValue(dtype) == "int8" ? TensorType.Int8 : TensorType.Float32,
+            };
+            BuildResult result = DatasetCommand.Guard(() => DatasetProgress.Run(context, "import-nb201", (progress, cancel) =>
+                Nb201Importer.Import(request, dir, new BuildOptions { Jobs = threads, Progress = progress }, cancel)));
+            DatasetCommand.WriteSummary(context, "imported NAS-Bench-201 into", result);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text.Json.Serialization;
+
+namespace PerfSage.Dataset;
+
+/// <summary>The metrics a label carries (ARCHITECTURE.md, "Files on disk").</summary>
+public enum LabelMetric
+{
+    /// <summary><c>latency_ms</c>: one inference, batch 1.</summary>
+    LatencyMs,
+
+    /// <summary><c>energy_mj</c>: one inference.</summary>
+    EnergyMj,
+
+    /// <summary><c>peak_ram_kb</c>: working memory at its peak.</summary>
+    PeakRamKb,
+
+    /// <summary><c>flash_kb</c>: model storage (plus runtime where the target says so).</summary>
+    FlashKb,
+}
+
+/// <summary>Names of <see cref="LabelMetric"/> as the CSV columns spell them.</summary>
+public static class LabelMetrics
+{
+    /// <summary>Every metric, in column order.</summary>
+    public static IReadOnlyList<LabelMetric> All { get; } =
+        [LabelMetric.LatencyMs, LabelMetric.EnergyMj, LabelMetric.PeakRamKb, LabelMetric.FlashKb];
+
+    /// <summary><c>latency_ms</c>, <c>energy_mj</c>, <c>peak_ram_kb</c>, <c>flash_kb</c>.</summary>
+    public static string Name(LabelMetric metric) => metric switch
+    {
+        LabelMetric.LatencyMs => "latency_ms",
+        LabelMetric.EnergyMj => "energy_mj",
+        LabelMetric.PeakRamKb => "peak_ram_kb",
+        LabelMetric.FlashKb => "flash_kb",
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
+    };
+
+    /// <summary>The metric of a column name; throws <see cref="DatasetException"/> for another name.</summary>
+    public static LabelMetric Parse(string name)
+    {
+        foreach (LabelMetric m in All)
+        {
+            if (string.Equals(Name(m), name, StringComparison.Ordinal))
+            {
+                return m;
+            }
+        }
+        throw new DatasetException($"unknown metric '{name}' (metrics: {string.Join(", ", All.Select(Name))})");
+    }
+}
+
+/// <summary>
+/// One row of <c>labels.csv</c>: what one model costs on one target, and where the numbers come from.
+/// A metric a source did not provide (a board measured without an energy meter) is null, an empty field.
+/// </summary>
+/// <param name="ModelId">The model (<c>graphs/&lt;id&gt;.tflite</c>).</param>
+/// <param name="Target">A catalog target id (<c>cortex-m7</c>) or a measured device's name (<c>raspi4</c>).</param>
+/// <param name="LatencyMs">One inference, batch 1.</param>
+/// <param name="EnergyMj">One inference.</param>
+/// <param name="PeakRamKb">Working memory at its peak.</param>
+/// <param name="FlashKb">Model storage.</param>
+/// <param name="Source"><c>estimate</c> (PerfSage's reference estimators) or <c>measured:&lt;where&gt;</c>.</param>
+public sealed record LabelRow(
+    string ModelId,
+    string Target,
+    double LatencyMs,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? EnergyMj,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? PeakRamKb,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? FlashKb,
+    string Source)
+{
+    /// <summary>The source of labels computed by PerfSage's reference estimators.</summary>
+    public const string EstimateSource = "estimate";
+
+    /// <summary>The value of <paramref name="metric"/>, or null when the source did not give it.</summary>
+    public double? Get(LabelMetric metric) => metric switch
+    {
+        LabelMetric.LatencyMs => LatencyMs,
+        LabelMetric.EnergyMj => EnergyMj,
+        LabelMetric.PeakRamKb => PeakRamKb,
+        LabelMetric.FlashKb => FlashKb,
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
+    };
+
+    /// <summary>True for labels measured on a device (source <c>measured:…</c>).</summary>
+    [JsonIgnore]
+    public bool IsMeasured => Source.StartsWith("measured", StringComparison.Ordinal);
+}
+
+/// <summary>Reads and writes <c>labels.csv</c>.</summary>
+internal static class LabelsCsv
+{
+    public static readonly string[] Header =
+        ["model_id", "target", "latency_ms", "energy_mj", "peak_ram_kb", "flash_kb", "source"];
+
+    public static byte[] Write(IEnumerable<LabelRow> rows) =>
+        CsvFile.Write(Header, rows.Select(r => (IReadOnlyList<string?>)
+        [
+            r.ModelId, r.Target, CsvFile.Number(r.LatencyMs), CsvFile.Number(r.EnergyMj),
+            CsvFile.Number(r.PeakRamKb), CsvFile.Number(r.FlashKb), r.Source,
+        ]));
+
+    /// <summary>Reads <paramref name="path"/>; throws <see cref="DatasetException"/> naming the line of the
+    /// first bad row (wrong field count, a number that is not a finite non-negative number, an empty id).</summary>
+    public static List<LabelRow> Read(string path)
+    {
+        (string[] header, List<CsvRow> rows) = CsvFile.Read(path, File.ReadAllBytes(path));
+        CsvFile.RequireHeader(path, header, Header);
+        var labels = new List<LabelRow>(rows.Count);
+        foreach (CsvRow row in rows)
+        {
+            string[] f = row.Fields;
+            if (f.Length != Header.Length || row.Malformed)
+            {
+                throw new DatasetException($"{path}: line {row.Line}: expected {Header.Length} fields, found {f.Length}");
+            }
+            if (f[0].Length == 0 || f[1].Length == 0 || f[6].Length == 0)
+            {
+                throw new DatasetException($"{path}: line {row.Line}: model_id, target and source must not be empty");
+            }
+            labels.Add(new LabelRow(f[0], f[1],
+                Required(path, row.Line, "latency_ms", f[2]),
+                Optional(path, row.Line, "energy_mj", f[3]),
+                Optional(path, row.Line, "peak_ram_kb", f[4]),
+                Optional(path, row.Line, "flash_kb", f[5]),
+                f[6]));
+        }
+        return labels;
+    }
+
+    private static double Required(string path, long line, string column, string text) =>
+        Optional(path, line, column, text)
+        ?? throw new DatasetException($"{path}: line {line}: {column} is empty");
+
+    private static double? Optional(string path, long line, string column, string text)
+    {
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        if (!CsvFile.TryNumber(text, out double value) || value < 0)
+        {
+            throw new DatasetException($"{path}: line {line}: {column} '{text}' is not a finite non-negative number");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace PerfSage.Dataset;
+
+/// <summary>
+/// One row of <c>models.csv</c>: a model of the dataset and where it came from.
+/// </summary>
+/// <param name="ModelId">The id; the graph is <c>graphs/&lt;id&gt;.tflite</c>.</param>
+/// <param name="Family">Architecture family (<c>kws-dscnn</c>, <c>nb201</c>), empty when unknown (imported
+/// models): a split by family then keeps the model on its own.</param>
+/// <param name="Variant">Element-type variant (<c>int8</c>, <c>float32</c>, …), empty when unknown.</param>
+/// <param name="GraphBytes">Size of the <c>.tflite</c> file.</param>
+/// <param name="GraphSha256">SHA-256 of the <c>.tflite</c> file, lower-case hex.</param>
+/// <param name="Origin">Where the model came from, for people: <c>kws seed 42 index 7</c>,
+/// <c>nb201 index 17</c>, <c>board.csv row 3: models/a.tflite</c>.</param>
+/// <param name="Knobs">The search-space knob values (empty for imported models).</param>
+public sealed record ModelInfo(
+    string ModelId,
+    string Family,
+    string Variant,
+    long GraphBytes,
+    string GraphSha256,
+    string Origin,
+    IReadOnlyDictionary<string, string> Knobs);
+
+/// <summary>Reads and writes <c>models.csv</c>; the knobs column holds a JSON object.</summary>
+internal static class ModelsCsv
+{
+    public static readonly string[] Header =
+        ["model_id", "family", "variant", "graph_bytes", "graph_sha256", "origin", "knobs"];
+
+    public static byte[] Write(IEnumerable<ModelInfo> models) =>
+        CsvFile.Write(Header, models.Select(m => (IReadOnlyList<string?>)
+        [
+            m.ModelId, m.Family, m.Variant, m.GraphBytes.ToString(CultureInfo.InvariantCulture), m.GraphSha256,
+            m.Origin, KnobsJson(m.Knobs),
+        ]));
+
+    public static string KnobsJson(IReadOnlyDictionary<string, string> knobs) =>
+        JsonSerializer.Serialize(new SortedDictionary<string, string>(knobs.ToDictionary(), StringComparer.Ordinal),
+            DatasetJson.Compact);
+
+    public static List<ModelInfo> Read(string path)
+    {
+        (string[] header, List<CsvRow> rows) = CsvFile.Read(path, File.ReadAllBytes(path));
+        CsvFile.RequireHeader(path, header, Header);
+        var models = new List<ModelInfo>(rows.Count);
+        foreach (CsvRow row in rows)
+        {
+            string[] f = row.Fields;
+            if (f.Length != Header.Length || row.Malformed)
+            {
+                throw new DatasetException($"{path}: line {row.Line}: expected {Header.Length} fields, found {f.Length}");
+            }
+            if (f[0].Length == 0)
+            {
+                throw new DatasetException($"{path}: line {row.Line}: model_id is empty");
+            }
+            if (!long.TryParse(f[3], NumberStyles.None, CultureInfo.InvariantCulture, out long bytes))
+            {
+                throw new DatasetException($"{path}: line {row.Line}: graph_bytes '{f[3]}' is not a whole number");
+            }
+            Dictionary<string, string> knobs;
+            try
+            {
+                knobs = f[6].Length == 0 ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(f[6], DatasetJson.Options) ?? [];
+            }
+            catch (JsonException e)
+            {
+                throw new DatasetException($"{path}: line {row.Line}: knobs is not a JSON object of strings ({e.Message})", e);
+            }
+            models.Add(new ModelInfo(f[0], f[1], f[2], bytes, f[4], f[5], knobs));
+        }
+        return models;
+    }
+}
+
+/// <summary>Which part of the data a model belongs to.</summary>
+public enum DatasetSplit
+{
+    /// <summary><c>train</c>.</summary>
+    Train,
+
+    /// <summary><c>val</c>.</summary>
+    Validation,
+
+    /// <summary><c>test</c>.</summary>
+    Test,
+}
+
+/// <summary>Names of <see cref="DatasetSplit"/> as <c>splits.csv</c> spells them, and the file itself.</summary>
+public static class DatasetSplits
+{
+    /// <summary><c>train</c>, <c>val</c>, <c>test</c>.</summary>
+    public static string Name(DatasetSplit split) => split switch
+    {
+        DatasetSplit.Train => "train",
+        DatasetSplit.Validation => "val",
+        DatasetSplit.Test => "test",
+        _ => throw new ArgumentOutOfRangeException(nameof(split), split, null),
+    };
+
+    /// <summary>The split named <paramref name="name"/>, or null.</summary>
+    public static DatasetSplit? TryParse(string name) => name switch
+    {
+        "train" => DatasetSplit.Train,
+        "val" => DatasetSplit.Validation,
+        "test" => DatasetSplit.Test,
+        _ => null,
+    };
+
+    internal static readonly string[] Header = ["model_id", "split"];
+
+    internal static byte[] Write(IEnumerable<(string ModelId, DatasetSplit Split)> rows) =>
+        CsvFile.Write(Header, rows.Select(r => (IReadOnlyList<string?>)[r.ModelId, Name(r.Split)]));
+
+    internal static Dictionary<string, DatasetSplit> Read(string path)
+    {
+        (string[] header, List<CsvRow> rows) = CsvFile.Read(path, File.ReadAllBytes(path));
+        CsvFile.RequireHeader(path, header, Header);
+        var splits = new Dictionary<string, DatasetSplit>(StringComparer.Ordinal);
+        foreach (CsvRow row in rows)
+        {
+            if (row.Fields.Length != 2 || row.Malformed)
+            {
+                throw new DatasetException($"{path}: line {row.Line}: expected 2 fields, found {row.Fields.Length}");
+            }
+            DatasetSplit split = TryParse(row.Fields[1])
+                ?? throw new DatasetException($"{path}: line {row.Line}: split '{row.Fields[1]}' is not train, val or test");
+            if (!splits.TryAdd(row.Fields[0], split))
+            {
+                throw new DatasetException($"{path}: line {row.Line}: model '{row.Fields[0]}' is listed twice");
+            }
+        }
+        return splits;
+    }
+}
