@@ -32,17 +32,17 @@ internal static class DatasetImportCommand
             {
                 context.Stderr.WriteLine($"perfsage: {csvPath}: row {bad.Row}: {bad.Reason}");
             }
-            if (r.BadRows.Count > 0 && !skipBad)
-            {
-                throw new UserInputException(
-                    $"{csvPath}: {r.BadRows.Count} bad row(s) of {r.Rows}; nothing imported (fix them, or pass --skip-bad-rows to import the rest)");
-            }
             string skipped = r.BadRows.Count > 0 ? $", {r.BadRows.Count} bad rows skipped" : "";
             context.Stdout.WriteLine(r.Written
                 ? $"imported {csvPath} into {r.Directory}: {r.ModelsAdded} new models, {r.LabelsAdded} new labels, " +
                   $"{r.LabelsUpdated} updated, {r.LabelsUnchanged} unchanged, {r.DuplicateRowsMerged} duplicate rows merged{skipped}; " +
                   $"the folder holds {r.Models} models and {r.Labels} labels"
                 : $"nothing new in {csvPath}: {r.Directory} already holds its {r.LabelsUnchanged} labels{skipped}");
+            if (r.BadRows.Count > 0 && !skipBad)
+            {
+                throw new UserInputException(
+                    $"{csvPath}: {r.BadRows.Count} bad row(s) of {r.Rows} skipped, the good rows imported (fix the bad ones, or pass --skip-bad-rows to accept skipping them)");
+            }
             return ExitCodes.Ok;
         }));
         return command;

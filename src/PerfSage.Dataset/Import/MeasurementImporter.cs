@@ -27,7 +27,7 @@ public sealed record BadRow(long Row, string Reason);
 /// <param name="Source">The label source given to the rows (<c>measured:&lt;csv name&gt;</c>).</param>
 /// <param name="Rows">Data rows in the CSV.</param>
 /// <param name="BadRows">The bad rows, by row number.</param>
-/// <param name="Written">False when nothing was written: bad rows without <c>SkipBadRows</c>, or nothing new.</param>
+/// <param name="Written">False when nothing was written: no good row brought anything new.</param>
 /// <param name="ModelsAdded">Models new to the folder.</param>
 /// <param name="LabelsAdded">Label rows new to the folder.</param>
 /// <param name="LabelsUpdated">Existing label rows that gained a metric.</param>
@@ -59,7 +59,8 @@ public sealed record MeasurementImportResult(
 /// <para>Bad rows: a wrong number of fields, an empty model or target, a model file that is missing or not a
 /// valid model, a value that is not a positive number, and the rows of one model and target whose values
 /// conflict (within the CSV or with the folder). Rows that repeat each other without conflict are merged.
-/// Without <see cref="MeasurementImportRequest.SkipBadRows"/>, one bad row means nothing is written.</para>
+/// Bad rows are skipped and reported; the good rows are imported either way (the CLI exits 2 when there were bad
+/// rows unless <see cref="MeasurementImportRequest.SkipBadRows"/> says they are expected).</para>
 /// <para>Nothing already imported is lost: the folder's models and labels are kept, new ones are added, and a
 /// label gains metrics it did not have (never loses or changes one). Re-importing the same rows changes
 /// nothing. Graphs are written first, then <c>labels.csv</c> and <c>models.csv</c>, then <c>dataset.json</c>,
@@ -223,10 +224,6 @@ public static class MeasurementImporter
         bad.Sort((a, b) => a.Row.CompareTo(b.Row));
         MeasurementImportResult Result(bool written) => new(dir, source, rowCount, bad, written, newGraphs.Count, added,
             updated, unchanged, duplicates, models.Count, labels.Count);
-        if (bad.Count > 0 && !request.SkipBadRows)
-        {
-            return Result(false);
-        }
         bool consistent = existing is not null && existing.Manifest.Counts.Models == models.Count
                           && existing.Manifest.Counts.Labels == labels.Count;
         if (added == 0 && updated == 0 && newGraphs.Count == 0 && consistent)

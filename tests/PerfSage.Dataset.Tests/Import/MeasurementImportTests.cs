@@ -162,8 +162,7 @@ public class MeasurementImportTests
             ",x,2,",                                   // row 13: empty model
             $"{Board.Name(1)},x,,");                   // row 14: empty latency
         MeasurementImportResult r = b.Import(csv);
-        Assert.False(r.Written);
-        Assert.False(Directory.Exists(b.Out)); // a new folder is only made when there is something to write
+        Assert.True(r.Written); // bad rows are skipped, the good one goes in
         Assert.Equal(13, r.Rows);
         Assert.Equal([3L, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], r.BadRows.Select(x => x.Row));
         string Reason(long row) => r.BadRows.Single(x => x.Row == row).Reason;
@@ -181,13 +180,15 @@ public class MeasurementImportTests
         Assert.Contains("model is empty", Reason(13));
         Assert.Contains("latency_ms is empty", Reason(14));
 
-        // --skip-bad-rows: the good row goes in, the bad ones are still reported.
-        MeasurementImportResult skipped = b.Import(csv, skip: true);
-        Assert.True(skipped.Written);
-        Assert.Equal(12, skipped.BadRows.Count);
         LabelRow only = Assert.Single(DatasetFolder.Load(b.Out).Labels);
         Assert.Equal((b.Id(0), 1.5), (only.ModelId, only.LatencyMs));
         Assert.Equal(12, Assert.Single(DatasetFolder.Load(b.Out).Manifest.Imports).BadRowsSkipped);
+
+        // Again with --skip-bad-rows: nothing new to write, the bad rows are still reported.
+        MeasurementImportResult again = b.Import(csv, skip: true);
+        Assert.False(again.Written);
+        Assert.Equal(12, again.BadRows.Count);
+        Assert.Single(DatasetFolder.Load(b.Out).Labels);
     }
 
     [Fact]
@@ -199,8 +200,9 @@ public class MeasurementImportTests
         BadRow bad = Assert.Single(r.BadRows);
         Assert.Equal(3, bad.Row);
         Assert.Contains("latency_ms 10 (the folder) vs 11 (this row)", bad.Reason);
-        Assert.False(r.Written);
-        Assert.Single(DatasetFolder.Load(b.Out).Labels);
+        Assert.True(r.Written); // the good row 2 goes in; the folder's value for model 0 is kept
+        Assert.Equal(2, DatasetFolder.Load(b.Out).Labels.Count);
+        Assert.Equal(10, DatasetFolder.Load(b.Out).Labels.Single(l => l.ModelId == b.Id(0)).LatencyMs);
     }
 
     [Fact]
