@@ -1,0 +1,51 @@
+namespace PerfSage.Model;
+
+/// <summary>One labelled value and what the model predicted for it.</summary>
+public sealed record EvaluatedLabel(string ModelId, HeadKey Head, double Actual, double Predicted);
+
+/// <summary>Accuracy per head and the points it was computed from (for plots).</summary>
+public sealed record EvaluationResult(ModelMetrics Metrics, IReadOnlyList<EvaluatedLabel> Points);
+
+/// <summary>Held-out accuracy of a model on labelled samples.</summary>
+public static class Evaluation
+{
+    /// <summary>
+    /// Predicts every sample once and scores each head of <paramref name="model"/> on the samples that carry a
+    /// positive label for it (heads without any such label are left out). The samples' <see cref="Split"/> is
+    /// not looked at: pass the held-out ones.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="samples">Labelled samples.</param>
+    /// <param name="name">What the samples are, for <see cref="ModelMetrics.Split"/> (<c>test</c>, a data set name).</param>
+    /// <param name="batchSize">Graphs per forward pass.</param>
+    public static EvaluationResult Evaluate(TrainedModel model, IReadOnlyList<TrainingSample> samples, string name, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(name);
+        float[][] log = model.PredictLog(samples.Select(s => s.Features).ToList(), batchSize);
+        var heads = new List<HeadAccuracy>();
+        var points = new List<EvaluatedLabel>();
+        for (int k = 0; k < model.Heads.Count; k++)
+        {
+            HeadKey head = model.Heads[k];
+            var predicted = new List<double>();
+            var actual = new List<double>();
+            for (int i = 0; i < samples.Count; i++)
+            {
+                if (samples[i].Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y))
+                {
+                    double p = Math.Exp(log[i][k]);
+                    predicted.Add(p);
+                    actual.Add(y);
+                    points.Add(new EvaluatedLabel(samples[i].ModelId, head, y, p));
+                }
+            }
+            if (actual.Count > 0)
+            {
+                heads.Add(AccuracyStatistics.Compute(head, predicted, actual));
+            }
+        }
+        return new EvaluationResult(new ModelMetrics { Split = name, Heads = heads }, points);
+    }
+}

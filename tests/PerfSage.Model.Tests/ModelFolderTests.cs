@@ -1,0 +1,166 @@
+using System.Text.Json.Nodes;
+using PerfSage.Graph.Features;
+using PerfSage.Model.Nn;
+using Xunit;
+
+namespace PerfSage.Model.Tests;
+
+[Collection(TorchStateGroup.Name)]
+public sealed class ModelFolderTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("perfsage-folder-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static List<GraphFeatures> Features() => TestModels.SmallSamples.Select(s => s.Features).ToList();
+
+    [Fact]
+    public void Save_then_load_gives_the_same_predictions_manifest_and_metrics()
+    {
+        TrainedModel model = TestModels.Small;
+        string dir = Path.Combine(_root, "model");
+        ModelFolder.Save(model, dir);
+
+        Assert.True(File.Exists(Path.Combine(dir, "manifest.json")));
+        Assert.True(File.Exists(Path.Combine(dir, "weights.bin")));
+        Assert.True(File.Exists(Path.Combine(dir, "metrics.json")));
+        using TrainedModel loaded = ModelFolder.Load(dir);
+
+        float[][] before = model.PredictLog(Features(), 64);
+        float[][] after = loaded.PredictLog(Features(), 64);
+        Assert.Equal(before, after);
+        Assert.Equal(model.Heads, loaded.Heads);
+        Assert.Equal(["a", "b"], loaded.Targets);
+        Assert.Equal(model.Manifest.Normalisation.NodeMean, loaded.Manifest.Normalisation.NodeMean);
+        Assert.Equal(model.Manifest.Heads, loaded.Manifest.Heads);
+        Assert.Equal(model.Manifest.Data.MacsMax, loaded.Manifest.Data.MacsMax);
+        Assert.Equal(model.Manifest.Data.OpsSeen, loaded.Manifest.Data.OpsSeen);
+        Assert.Equal(model.Manifest.Network, loaded.Manifest.Network);
+        Assert.Equal(64, loaded.Manifest.WeightsSha256!.Length);
+        Assert.Equal(model.Metrics!.Split, loaded.Metrics!.Split);
+        Assert.Equal(model.Metrics.Heads, loaded.Metrics.Heads);
+
+        // The manifest is plain snake_case JSON a person can read.
+        JsonNode json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")))!;
+        Assert.Equal(FeatureSchema.Version, (int)json["feature_schema_version"]!);
+        Assert.Equal(3, (long)json["training"]!["seed"]!);
+        Assert.Equal("a/latency_ms", (string)json["heads"]![0]!["key"]!);
+    }
+
+    [Fact]
+    public void Saving_over_an_existing_folder_replaces_it_and_leaves_nothing_behind()
+    {
+        string dir = Path.Combine(_root, "replace");
+        ModelFolder.Save(TestModels.Small, dir);
+        File.WriteAllText(Path.Combine(dir, "stale.txt"), "from an older save");
+        ModelFolder.Save(TestModels.Chains, dir);
+
+        using TrainedModel loaded = ModelFolder.Load(dir);
+        Assert.Equal(["m/latency_ms"], loaded.Heads.Select(h => h.Key));
+        Assert.False(File.Exists(Path.Combine(dir, "stale.txt")));
+        Assert.Equal(["replace"], Directory.EnumerateFileSystemEntries(_root).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_failed_save_leaves_the_previous_model_intact()
+    {
+        string dir = Path.Combine(_root, "keep");
+        ModelFolder.Save(TestModels.Small, dir);
+        byte[] weights = File.ReadAllBytes(Path.Combine(dir, "weights.bin"));
+        using TrainedModel copy = ModelFolder.Load(dir);
+        // metrics.json is written after the weights; a NaN cannot be written as JSON, so the save fails midway.
+        copy.Metrics = copy.Metrics! with { Heads = [copy.Metrics.Heads[0] with { MapePercent = double.NaN }] };
+
+        Assert.ThrowsAny<ArgumentException>(() => ModelFolder.Save(copy, dir));
+
+        Assert.Equal(weights, File.ReadAllBytes(Path.Combine(dir, "weights.bin")));
+        Assert.Equal(["keep"], Directory.EnumerateFileSystemEntries(_root).Select(Path.GetFileName));
+        using TrainedModel disposed = ModelFolder.Load(dir);
+        disposed.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => ModelFolder.Save(disposed, dir));
+    }
+
+    [Fact]
+    public void Corrupt_or_missing_files_are_refused_naming_the_file()
+    {
+        string dir = Path.Combine(_root, "bad");
+        ModelFolder.Save(TestModels.Small, dir);
+        string manifest = Path.Combine(dir, "manifest.json");
+        string weights = Path.Combine(dir, "weights.bin");
+        string goodManifest = File.ReadAllText(manifest);
+        byte[] goodWeights = File.ReadAllBytes(weights);
+
+        // A flipped byte in the weights.
+        byte[] flipped = (byte[])goodWeights.Clone();
+        flipped[flipped.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(weights, flipped);
+        var e = Assert.Throws<ModelFormatException>(() => ModelFolder.Load(dir));
+        Assert.Contains(weights, e.Message, StringComparison.Ordinal);
+        Assert.Contains("SHA-256", e.Message, StringComparison.Ordinal);
+
+        // Truncated weights without a checksum to catch it: the state-dict reader fails and says which file.
+        File.WriteAllBytes(weights, goodWeights[..(goodWeights.Length / 3)]);
+        File.WriteAllText(manifest, SetField(goodManifest, "weights_sha256", null));
+        e = Assert.Throws<ModelFormatException>(() => ModelFolder.Load(dir));
+        Assert.Contains(weights, e.Message, StringComparison.Ordinal);
+
+        File.Delete(weights);
+        e = Assert.Throws<ModelFormatException>(() => ModelFolder.Load(dir));
+        Assert.Contains(weights, e.Message, StringComparison.Ordinal);
+        Assert.Contains("missing", e.Message, StringComparison.Ordinal);
+        File.WriteAllBytes(weights, goodWeights);
+
+        File.WriteAllText(manifest, goodManifest[..(goodManifest.Length / 2)]);
+        e = Assert.Throws<ModelFormatException>(() => ModelFolder.Load(dir));
+        Assert.Contains(manifest, e.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid", e.Message, StringComparison.Ordinal);
+
+        File.Delete(manifest);
+        e = Assert.Throws<ModelFormatException>(() => ModelFolder.Load(dir));
+        Assert.Contains(manifest, e.Message, StringComparison.Ordinal);
+        Assert.Contains("missing", e.Message, StringComparison.Ordinal);
+
+        Assert.Throws<ModelFormatException>(() => ModelFolder.Load(Path.Combine(_root, "nothing-here")));
+    }
+
+    [Fact]
+    public void A_model_of_another_feature_schema_version_is_refused()
+    {
+        string dir = Path.Combine(_root, "v2");
+        ModelFolder.Save(TestModels.Small, dir);
+        string manifest = Path.Combine(dir, "manifest.json");
+        File.WriteAllText(manifest, SetField(File.ReadAllText(manifest), "feature_schema_version", 2));
+
+        var e = Assert.Throws<ModelFormatException>(() => ModelFolder.Load(dir));
+        Assert.Contains("feature schema version 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"version {FeatureSchema.Version}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Features_of_another_schema_version_are_refused_at_prediction()
+    {
+        var old = new GraphFeatures(2, 1, new float[3], [3], [], [], [], new float[2], 0);
+        var e = Assert.Throws<ModelFormatException>(() => TestModels.Small.PredictLog([old], 1));
+        Assert.Contains("schema version 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Weights_file_is_the_parameters_by_name()
+    {
+        // The weights are TorchSharp's state-dict format; a fresh net of the manifest's shape loads them strictly.
+        TrainedModel model = TestModels.Small;
+        byte[] weights = NetRunner.SaveWeights(model.Net);
+        using var net = new PerfSageNet(model.Manifest.Network, model.Manifest.Heads.Select(Trainer.ToSpec).ToList());
+        NetRunner.LoadWeights(net, weights);
+        Assert.Equal(weights, NetRunner.SaveWeights(net));
+        Assert.Contains(net.named_parameters(), p => p.name == "heads.a/peak_ram_kb.node.0.weight");
+        Assert.Contains(net.named_parameters(), p => p.name == "convs.2.lin_neighbour.weight");
+    }
+
+    private static string SetField(string json, string field, JsonNode? value)
+    {
+        JsonNode root = JsonNode.Parse(json)!;
+        root[field] = value;
+        return root.ToJsonString();
+    }
+}
