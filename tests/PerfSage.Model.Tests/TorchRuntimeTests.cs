@@ -46,7 +46,10 @@ public sealed class TorchRuntimeTests
         TorchRuntime.EnsureLoaded(1, 0);
         using var scope = NewDisposeScope();
 
-        Tensor doubled = ones(2, 3) * 2;
+        // Scalars are held in locals so the GC cannot collect them while libtorch uses them (a TorchSharp 0.107
+        // hazard with implicit Scalar conversions; see docs/MODEL.md).
+        using Scalar two = 2;
+        Tensor doubled = ones(2, 3) * two;
 
         Assert.Equal(new long[] { 2, 3 }, doubled.shape);
         Assert.Equal(2 * 3 * 2f, doubled.sum().item<float>());
@@ -69,7 +72,8 @@ public sealed class TorchRuntimeTests
         }
 
         Tensor y = layer.forward(tensor(x));
-        Tensor loss = y.pow(2).sum() / 2;
+        using Scalar exponent = 2, half = 2;
+        Tensor loss = y.pow(exponent).sum() / half;
         loss.backward();
 
         // y = x Wᵀ + b
