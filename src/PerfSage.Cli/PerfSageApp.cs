@@ -84,6 +84,10 @@ public static class PerfSageApp
         root.Subcommands.Add(DatasetCommand.Create(context));
         root.Subcommands.Add(EstimateCommand.Create(context));
         root.Subcommands.Add(TargetsCommand.Create(context));
+        root.Subcommands.Add(TrainCommand.Create(context));
+        root.Subcommands.Add(PredictCommand.Create(context));
+        root.Subcommands.Add(ScoreCommand.Create(context));
+        root.Subcommands.Add(EvalCommand.Create(context));
         return root;
     }
 
@@ -114,6 +118,14 @@ public static class PerfSageApp
             return context.Fail(ExitCodes.BadInput, e.Message, e);
         }
         catch (TargetException e)
+        {
+            return context.Fail(ExitCodes.BadInput, e.Message, e);
+        }
+        catch (PerfSage.Model.ModelFormatException e)
+        {
+            return context.Fail(ExitCodes.BadInput, e.Message, e);
+        }
+        catch (PerfSage.Model.TorchRuntimeException e)
         {
             return context.Fail(ExitCodes.BadInput, e.Message, e);
         }

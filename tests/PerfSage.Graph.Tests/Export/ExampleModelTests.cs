@@ -79,10 +79,10 @@ public sealed class ExampleModelTests
     }
 
     [Fact]
-    public void Readme_first_command_inspects_the_example()
+    public void Readme_first_command_runs_the_main_job_on_the_example()
     {
         string readme = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "README.md"));
         string first = readme.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("./perfsage ", StringComparison.Ordinal));
-        Assert.Equal("./perfsage inspect models/examples/kws_dscnn_int8.tflite", first);
+        Assert.Equal("./perfsage predict models/examples/kws_dscnn_int8.tflite --target ethos-u55-128", first);
     }
 }

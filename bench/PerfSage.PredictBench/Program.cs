@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using PerfSage.Dataset;
+using PerfSage.Graph;
+using PerfSage.Graph.Features;
+using PerfSage.Model;
+using PerfSage.Tflite;
+
+// How fast PerfSage predicts, as figures and ratios (not timed tests):
+//   cold      `perfsage predict` wall time from process start for one small model (the built CLI run as a child
+//             process, median of --runs), beside `dotnet` starting an empty program (this assembly with --empty,
+//             which returns before touching anything) and the steps in between: `perfsage --version` (runtime + CLI
+//             start-up), `perfsage inspect` (+ the .tflite parser, no libtorch). Goal: predict <= 0.5 s.
+//   warm      in-process library prediction per model, parse + featurize + predict, median. Goal <= 5 ms.
+//   score     `perfsage score` over --models generated models with --jobs 2, models/s from process start (and as the
+//             command itself reports it). Goal >= 100 models/s on 2 cores.
+//   train     training throughput in graphs/s (median over the epochs of a short run on the same models).
+// Usage: PerfSage.PredictBench --cli PATH/perfsage.dll [--models 500] [--runs 5] [--epochs 8] [--work DIR] [--keep]
+if (args.Length == 1 && args[0] == "--empty")
+{
+    return 0; // the "empty program" baseline: the runtime starts, runs Main, and exits
+}
+
+string? cli = null;
+int modelCount = 500, runs = 5, epochs = 8;
+string? work = null;
+bool keep = false;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--cli" when i + 1 < args.Length:
+            cli = Path.GetFullPath(args[++i]);
+            break;
+        case "--models" when i + 1 < args.Length:
+            modelCount = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--runs" when i + 1 < args.Length:
+            runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--epochs" when i + 1 < args.Length:
+            epochs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--work" when i + 1 < args.Length:
+            work = Path.GetFullPath(args[++i]);
+            break;
+        case "--keep":
+            keep = true;
+            break;
+        default:
+            Console.Error.WriteLine($"unknown argument {args[i]}; usage: PerfSage.PredictBench --cli PATH/perfsage.dll [--models 500] [--runs 5] [--epochs 8] [--work DIR] [--keep]");
+            return 2;
+    }
+}
+if (cli is null || !File.Exists(cli))
+{
+    Console.Error.WriteLine($"--cli: give the built perfsage.dll (got {cli ?? "nothing"}); scripts/bench-predict builds it");
+    return 2;
+}
+
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+string root = work ?? Path.Combine(Path.GetTempPath(), $"perfsage-predict-bench-{Environment.ProcessId}");
+string data = Path.Combine(root, "data");
+string modelDir = Path.Combine(root, "model");
+const string Target = "cortex-m7";
+Console.WriteLine($"PerfSage.PredictBench: {Environment.ProcessorCount} cores, .NET {Environment.Version}, CLI {cli}");
+Console.WriteLine();
+try
+{
+    // Data: generated KWS models labelled with the reference estimator (the library, not the CLI).
+    if (!File.Exists(Path.Combine(data, "dataset.json")))
+    {
+        DatasetBuilder.Build(new BuildRequest("kws", modelCount, [Target]) { Seed = 11 }, data, new BuildOptions { Jobs = 2 });
+    }
+    DatasetFolder dataset = DatasetFolder.Load(data);
+    var samples = new List<TrainingSample>();
+    foreach (DatasetModel m in dataset.Models)
+    {
+        GraphFeatures f = Featurizer.Featurize(OpGraph.FromModel(TfliteReader.ReadFile(m.GraphPath)));
+        LabelRow row = m.Labels[Target];
+        var labels = new Dictionary<(string, Metric), double>
+        {
+            [(Target, Metric.LatencyMs)] = row.LatencyMs,
+            [(Target, Metric.EnergyMj)] = row.EnergyMj ?? 0,
+            [(Target, Metric.PeakRamKb)] = row.PeakRamKb ?? 0,
+            [(Target, Metric.FlashKb)] = row.FlashKb ?? 0,
+        };
+        samples.Add(new TrainingSample(m.Id, f, labels, Splits.ByHash(m.Id)));
+    }
+
+    // Training throughput (and the model the rest uses).
+    var rates = new List<double>();
+    var progress = new Progress(r => rates.Add(r.GraphsPerSecond));
+    using (TrainedModel trained = Trainer.Train(samples, new TrainOptions { Epochs = epochs, Seed = 1, Threads = 2 }, progress))
+    {
+        ModelFolder.Save(trained, modelDir);
+    }
+    int trainGraphs = samples.Count(s => s.Split == Split.Train);
+
+    // Cold start: child processes, median of `runs` after one unmeasured run (file cache).
+    string small = dataset.Models.OrderBy(m => new FileInfo(m.GraphPath).Length).First().GraphPath;
+    string self = typeof(Progress).Assembly.Location;
+    double empty = Median(runs, () => Child(self, ["--empty"]));
+    double version = Median(runs, () => Child(cli, ["--version"]));
+    double inspect = Median(runs, () => Child(cli, ["inspect", small]));
+    double predict = Median(runs, () => Child(cli, ["predict", small, "--target", Target, "--model", modelDir, "--format", "json"]));
+
+    // Warm library prediction per model: parse + featurize + predict, one model at a time.
+    using Predictor predictor = Predictor.Load(modelDir);
+    List<string> files = dataset.Models.Select(m => m.GraphPath).ToList();
+    for (int i = 0; i < Math.Min(50, files.Count); i++)
+    {
+        PredictOne(predictor, files[i]);
+    }
+    var perModel = new List<double>();
+    foreach (string file in files.Take(300))
+    {
+        long start = Stopwatch.GetTimestamp();
+        PredictOne(predictor, file);
+        perModel.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+    }
+    perModel.Sort();
+    double warmMs = perModel[perModel.Count / 2];
+
+    // Score throughput: the whole command over every generated model, from process start.
+    string scores = Path.Combine(root, "scores.csv");
+    Child(cli, ["score", Path.Combine(data, "graphs"), "--target", Target, "--model", modelDir, "--out", scores, "--jobs", "2"]);
+    string summary = "";
+    double scoreSeconds = Median(3, () => Child(cli, ["score", Path.Combine(data, "graphs"), "--target", Target, "--model", modelDir, "--out", scores, "--jobs", "2"], s => summary = s));
+    int scored = File.ReadAllLines(scores).Length - 1;
+
+    Console.WriteLine($"| what | value | goal | ratio |");
+    Console.WriteLine($"| --- | ---: | ---: | ---: |");
+    Console.WriteLine($"| `dotnet` empty program, wall (median of {runs}) | {empty:F3} s | | 1.0x |");
+    Console.WriteLine($"| `perfsage --version`, wall | {version:F3} s | | {version / empty:F1}x empty |");
+    Console.WriteLine($"| `perfsage inspect` one small model (no libtorch), wall | {inspect:F3} s | | {inspect / empty:F1}x empty |");
+    Console.WriteLine($"| `perfsage predict` one small model, wall from process start | {predict:F3} s | <= 0.5 s | {predict / empty:F1}x empty, {predict / 0.5:F2}x goal |");
+    Console.WriteLine($"| warm prediction per model (parse + featurize + predict), median of {perModel.Count} | {warmMs:F2} ms | <= 5 ms | {warmMs / 5:F2}x goal |");
+    Console.WriteLine($"| `perfsage score` {scored} models, --jobs 2, wall from process start (median of 3) | {scored / scoreSeconds:F0} models/s ({scoreSeconds:F2} s) | >= 100 models/s | {scored / scoreSeconds / 100:F1}x goal |");
+    Console.WriteLine($"| training, {trainGraphs} graphs, batch 64, 2 threads, median over {rates.Count} epochs | {MedianOf(rates):F0} graphs/s | | |");
+    Console.WriteLine();
+    Console.WriteLine($"score's own summary: {summary}");
+    return 0;
+}
+finally
+{
+    if (!keep && work is null)
+    {
+        try
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+static void PredictOne(Predictor predictor, string file)
+{
+    GraphFeatures features = Featurizer.Featurize(OpGraph.FromModel(TfliteReader.ReadFile(file)));
+    if (!(predictor.Predict(features, "cortex-m7").LatencyMs > 0))
+    {
+        throw new InvalidOperationException("no positive latency predicted");
+    }
+}
+
+/// <summary>Runs `dotnet DLL ARGS`, returns its wall time in seconds; fails on a non-zero exit.</summary>
+static double Child(string dll, string[] arguments, Action<string>? stdout = null)
+{
+    var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+    start.ArgumentList.Add(dll);
+    foreach (string a in arguments)
+    {
+        start.ArgumentList.Add(a);
+    }
+    var clock = Stopwatch.StartNew();
+    using Process process = Process.Start(start)!;
+    Task<string> output = process.StandardOutput.ReadToEndAsync();
+    Task<string> error = process.StandardError.ReadToEndAsync();
+    process.WaitForExit();
+    clock.Stop();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"dotnet {dll} {string.Join(' ', arguments)} exited {process.ExitCode}: {error.Result}");
+    }
+    stdout?.Invoke(output.Result.Trim());
+    return clock.Elapsed.TotalSeconds;
+}
+
+/// <summary>Median of <paramref name="count"/> measurements after one unmeasured run.</summary>
+static double Median(int count, Func<double> measure)
+{
+    measure();
+    var values = new List<double>();
+    for (int i = 0; i < count; i++)
+    {
+        values.Add(measure());
+    }
+    return MedianOf(values);
+}
+
+static double MedianOf(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
+}
+
+/// <summary>Collects epoch reports synchronously (System.Progress would post them to the thread pool).</summary>
+internal sealed class Progress(Action<EpochReport> report) : IProgress<EpochReport>
+{
+    public void Report(EpochReport value) => report(value);
+}

@@ -1,0 +1,183 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using PerfSage.Cli.Commands.ModelTools;
+using PerfSage.Model;
+using Spectre.Console;
+
+namespace PerfSage.Cli.Commands;
+
+/// <summary>
+/// <c>perfsage eval --model DIR --data DIR... [--split test|val|train|all] [--plot FILE.png] [--format table|json]</c>:
+/// held-out accuracy of a model per target and metric (MAPE, share within ±5 % and ±10 %, Spearman, Kendall τ-b), beside
+/// the same statistics for a MAC-count power-law baseline fitted on the data's training split (<see cref="MacBaseline"/>),
+/// and optionally a log-log predicted-vs-true scatter. The test split by default.
+/// </summary>
+internal static class EvalCommand
+{
+    private static readonly string[] SplitNames = ["test", "val", "train", "all"];
+
+    public static Command Create(CliContext context)
+    {
+        Option<string?> modelDir = PredictCommand.ModelOption();
+        var data = new Option<string[]>("--data", "-d")
+        {
+            Description = "Dataset folder(s) with labels (their split decides which graphs are held out).",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var split = new Option<string>("--split") { Description = "Which graphs to score: test (default), val, train or all.", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong(SplitNames);
+        var plot = new Option<string?>("--plot") { Description = "Write a log-log predicted-vs-true scatter (PNG) here." };
+        Option<string> format = Formats.Option("table", "json");
+        Option<int> jobs = DatasetCommand.JobsOption();
+        var command = new Command("eval", "Measure a model's accuracy on labelled data, against a MAC-count baseline.")
+        {
+            modelDir, data, split, plot, format, jobs,
+        };
+        command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
+        {
+            string dir = ModelLocator.Resolve(parse.GetValue(modelDir));
+            int threads = DatasetCommand.Jobs(parse, jobs);
+            string splitName = parse.GetValue(split)!;
+            string? plotPath = parse.GetValue(plot);
+            if (plotPath is not null && Directory.Exists(plotPath))
+            {
+                throw new UserInputException($"--plot {plotPath}: is a folder; give a file name such as eval.png");
+            }
+            string[] dataDirs = parse.GetValue(data)!;
+            using var loading = new BackgroundModel<TrainedModel>(() => ModelFolder.Load(dir));
+            using var interrupt = new Interrupt();
+            LabelledData labelled = LabelledData.Load(dataDirs, threads, context, interrupt.Token);
+            List<TrainingSample> samples = splitName == "all"
+                ? [.. labelled.Samples]
+                : [.. labelled.InSplit(Splits.TryParse(splitName, out Split s) ? s : Split.Test)];
+            if (samples.Count == 0)
+            {
+                throw new UserInputException($"the {splitName} split of {string.Join(", ", dataDirs)} holds no graphs; try --split all");
+            }
+            List<TrainingSample> train = [.. labelled.InSplit(Split.Train)];
+
+            TrainedModel model = loading.Get();
+            EvaluationResult result = Evaluation.Evaluate(model, samples, splitName);
+            if (result.Metrics.Heads.Count == 0)
+            {
+                throw new UserInputException(
+                    $"the data has no labels the model predicts: the data's targets are {string.Join(", ", labelled.Targets)}, "
+                    + $"the model's {string.Join(", ", model.Targets)}");
+            }
+            List<HeadKey> heads = result.Metrics.Heads.Select(h => HeadKey.Parse(h.Key)).ToList();
+            MacBaseline baseline = MacBaseline.Train(train, heads);
+            var rows = new List<EvalRow>();
+            foreach (HeadAccuracy a in result.Metrics.Heads)
+            {
+                HeadKey head = HeadKey.Parse(a.Key);
+                rows.Add(new EvalRow(head, a, BaselineAccuracy(baseline, head, samples), baseline.TrainCount(head)));
+            }
+            if (plotPath is not null)
+            {
+                EvalPlot.Write(plotPath, result.Points, $"{Path.GetFileName(Path.GetFullPath(dir))} ({splitName})");
+            }
+            if (parse.GetValue(format) == "json")
+            {
+                Output.WriteJson(context.Stdout, json => WriteJson(json, dir, dataDirs, splitName, rows, plotPath));
+            }
+            else
+            {
+                WriteTable(context.Stdout, dir, splitName, samples.Count, rows, plotPath);
+            }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private sealed record EvalRow(HeadKey Head, HeadAccuracy Model, HeadAccuracy? Baseline, int BaselineTrainCount);
+
+    private static HeadAccuracy? BaselineAccuracy(MacBaseline baseline, HeadKey head, List<TrainingSample> samples)
+    {
+        var predicted = new List<double>();
+        var actual = new List<double>();
+        foreach (TrainingSample s in samples)
+        {
+            if (s.Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y)
+                && baseline.Predict(head, s.Features) is double p)
+            {
+                predicted.Add(p);
+                actual.Add(y);
+            }
+        }
+        return actual.Count == 0 ? null : AccuracyStatistics.Compute(head, predicted, actual);
+    }
+
+    private static void WriteTable(TextWriter stdout, string dir, string split, int graphs, List<EvalRow> rows, string? plot)
+    {
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model {dir} on the {split} split ({graphs} graphs):"));
+        Table table = Output.NewTable(["target", "metric", "predictor", .. AccuracyTable.Columns]);
+        foreach (EvalRow row in rows)
+        {
+            Output.AddRow(table, [row.Head.Target, MetricNames.Name(row.Head.Metric), "perfsage", .. AccuracyTable.Cells(row.Model)]);
+            Output.AddRow(table, ["", "", "MAC baseline", .. AccuracyTable.Cells(row.Baseline)]);
+        }
+        Output.Write(stdout, table);
+        stdout.WriteLine($"MAC baseline: {MacBaseline.Description}.");
+        if (rows.Any(r => r.Baseline is null))
+        {
+            stdout.WriteLine("MAC baseline '-': the data has no training-split graphs labelled for that target and metric.");
+        }
+        if (split is "all" or "train")
+        {
+            stdout.WriteLine($"note: the {split} split includes graphs the model may have been trained on; its accuracy there is optimistic.");
+        }
+        if (plot is not null)
+        {
+            stdout.WriteLine($"plot: {plot}");
+        }
+    }
+
+    private static void WriteJson(Utf8JsonWriter json, string dir, string[] data, string split, List<EvalRow> rows, string? plot)
+    {
+        json.WriteStartObject();
+        json.WriteString("model", dir);
+        json.WriteStartArray("data");
+        foreach (string d in data)
+        {
+            json.WriteStringValue(d);
+        }
+        json.WriteEndArray();
+        json.WriteString("split", split);
+        json.WriteString("baseline", MacBaseline.Description);
+        json.WriteStartArray("heads");
+        foreach (EvalRow row in rows)
+        {
+            json.WriteStartObject();
+            json.WriteString("key", row.Head.Key);
+            json.WriteString("target", row.Head.Target);
+            json.WriteString("metric", MetricNames.Name(row.Head.Metric));
+            json.WriteStartObject("perfsage");
+            AccuracyTable.WriteProperties(json, row.Model);
+            json.WriteEndObject();
+            if (row.Baseline is null)
+            {
+                json.WriteNull("mac_baseline");
+            }
+            else
+            {
+                json.WriteStartObject("mac_baseline");
+                AccuracyTable.WriteProperties(json, row.Baseline);
+                json.WriteNumber("train_count", row.BaselineTrainCount);
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        if (plot is null)
+        {
+            json.WriteNull("plot");
+        }
+        else
+        {
+            json.WriteString("plot", plot);
+        }
+        json.WriteEndObject();
+    }
+}

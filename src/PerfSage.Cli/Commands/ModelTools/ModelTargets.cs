@@ -1,0 +1,62 @@
+using PerfSage.Graph;
+using PerfSage.Model;
+using PerfSage.Targets;
+
+namespace PerfSage.Cli.Commands.ModelTools;
+
+/// <summary>Target selection against what a model has heads for, and the reference estimate shown beside a
+/// prediction.</summary>
+internal static class ModelTargets
+{
+    /// <summary>The targets to predict: those named (each must have a head; matched exactly, else ignoring case),
+    /// or with <paramref name="all"/> every target of the model.</summary>
+    public static IReadOnlyList<string> Resolve(Predictor predictor, string[] named, bool all, string modelDir)
+    {
+        string known = string.Join(", ", predictor.Targets);
+        if (all && named.Length > 0)
+        {
+            throw new UserInputException("give either --target or --all-targets, not both");
+        }
+        if (all)
+        {
+            return predictor.Targets;
+        }
+        if (named.Length == 0)
+        {
+            throw new UserInputException($"no target: give --target ID (one or more) or --all-targets; the model {modelDir} has heads for: {known}");
+        }
+        var chosen = new List<string>();
+        foreach (string id in named)
+        {
+            string? match = predictor.HasTarget(id) ? id
+                : predictor.Targets.FirstOrDefault(t => string.Equals(t, id, StringComparison.OrdinalIgnoreCase));
+            if (match is null)
+            {
+                throw new UserInputException($"target '{id}': the model {modelDir} has no heads for it; its targets: {known}");
+            }
+            if (!chosen.Contains(match, StringComparer.Ordinal))
+            {
+                chosen.Add(match);
+            }
+        }
+        return chosen;
+    }
+
+    /// <summary>The reference estimate of <paramref name="graph"/> on <paramref name="target"/>, or null when the
+    /// target is not in the catalog (a measured board) or its estimator cannot cost the graph.</summary>
+    public static TargetEstimate? Reference(TargetCatalog catalog, string target, OpGraph graph)
+    {
+        if (!catalog.TryGet(target, out TargetSpec? spec))
+        {
+            return null;
+        }
+        try
+        {
+            return Estimator.For(spec).Estimate(graph);
+        }
+        catch (TargetException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,225 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using PerfSage.Cli.Commands.ModelTools;
+using PerfSage.Graph;
+using PerfSage.Graph.Features;
+using PerfSage.Model;
+using PerfSage.Targets;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace PerfSage.Cli.Commands;
+
+/// <summary>
+/// <c>perfsage predict MODEL... --target T... [--all-targets] [--model DIR] [--format table|json|csv]</c>: the GNN's
+/// latency, energy, peak RAM and flash for each model and target, the reference estimate beside it, and warnings where
+/// the graph lies outside what the model was trained on. Without <c>--model</c> it uses <c>models/perfsage-default</c>
+/// (<see cref="ModelLocator"/>).
+/// </summary>
+internal static class PredictCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var models = new Argument<string[]>("model") { Description = "One or more .tflite files.", Arity = ArgumentArity.OneOrMore };
+        var targets = new Option<string[]>("--target", "-t")
+        {
+            Description = "Target id (repeat for several); the model must have heads for it.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var allTargets = new Option<bool>("--all-targets") { Description = "Every target the model has heads for." };
+        var modelDir = ModelOption();
+        Option<string> format = Formats.Option("table", "json", "csv");
+        var command = new Command("predict", "Predict latency, energy, peak RAM and flash with a trained PerfSage model.")
+        {
+            models, targets, allTargets, modelDir, format,
+        };
+        command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
+        {
+            string dir = ModelLocator.Resolve(parse.GetValue(modelDir));
+            context.Log.Debug("Using the model in {Dir}", dir);
+            // libtorch loads on a worker thread while the models are read and featurized here.
+            using var loading = new BackgroundModel<Predictor>(() =>
+            {
+                TorchRuntime.EnsureLoaded();
+                context.Log.Debug("libtorch loaded {Ms} ms after process start", ProcessClock.SinceStartMs());
+                return Predictor.Load(dir);
+            });
+            var inputs = new List<(string Path, OpGraph Graph, GraphFeatures Features)>();
+            foreach (string path in parse.GetValue(models)!)
+            {
+                (_, OpGraph graph) = ModelLoader.Load(path);
+                inputs.Add((path, graph, Featurizer.Featurize(graph)));
+            }
+            TargetCatalog catalog = TargetCatalog.LoadDefault();
+            context.Log.Debug("Inputs read {Ms} ms after process start", ProcessClock.SinceStartMs());
+            Predictor predictor = loading.Get();
+            context.Log.Debug("Model loaded {Ms} ms after process start", ProcessClock.SinceStartMs());
+            IReadOnlyList<string> chosen = ModelTargets.Resolve(predictor, parse.GetValue(targets) ?? [], parse.GetValue(allTargets), dir);
+
+            var rows = new List<PredictedRow>();
+            foreach ((string path, OpGraph graph, GraphFeatures features) in inputs)
+            {
+                foreach (string target in chosen)
+                {
+                    rows.Add(new PredictedRow(path, target, predictor.Predict(features, target), ModelTargets.Reference(catalog, target, graph)));
+                }
+            }
+            context.Log.Debug("Predicted {Ms} ms after process start", ProcessClock.SinceStartMs());
+            switch (parse.GetValue(format))
+            {
+                case "json":
+                    Output.WriteJson(context.Stdout, json => WriteJson(json, rows));
+                    break;
+                case "csv":
+                    WriteCsv(context.Stdout, rows);
+                    break;
+                default:
+                    WriteTable(context.Stdout, rows);
+                    break;
+            }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>The <c>--model DIR</c> option shared by predict, score and eval.</summary>
+    internal static Option<string?> ModelOption() => new("--model", "-m")
+    {
+        Description = $"The model folder (default: models/{ModelLocator.DefaultName} beside the program or above the current folder).",
+    };
+
+    internal sealed record PredictedRow(string Model, string Target, Prediction Prediction, TargetEstimate? Reference);
+
+    /// <summary>Metric names, display names and units, in column order.</summary>
+    internal static readonly (Metric Metric, string Label, string Unit)[] MetricColumns =
+    [
+        (Metric.LatencyMs, "latency", "ms"), (Metric.EnergyMj, "energy", "mJ"), (Metric.PeakRamKb, "peak RAM", "kB"), (Metric.FlashKb, "flash", "kB"),
+    ];
+
+    internal static double ReferenceValue(TargetEstimate e, Metric metric) => metric switch
+    {
+        Metric.LatencyMs => e.LatencyMs,
+        Metric.EnergyMj => e.EnergyMj,
+        Metric.PeakRamKb => e.PeakRamKb,
+        _ => e.FlashKb,
+    };
+
+    internal static string Format(double? value) => value switch
+    {
+        null => "-",
+        double v when v >= 100 => Output.Num(v, 1),
+        double v when v >= 1 => Output.Num(v, 3),
+        double v => v.ToString("G4", CultureInfo.InvariantCulture),
+    };
+
+    private static void WriteTable(TextWriter stdout, List<PredictedRow> rows)
+    {
+        var table = new Table().Border(TableBorder.Simple);
+        table.AddColumn("model");
+        table.AddColumn("target");
+        table.AddColumn("metric");
+        table.AddColumn(new TableColumn("predicted").RightAligned());
+        table.AddColumn(new TableColumn("reference").RightAligned());
+        table.AddColumn(new TableColumn("pred/ref").RightAligned());
+        foreach (PredictedRow row in rows)
+        {
+            bool first = true;
+            foreach ((Metric metric, string label, string unit) in MetricColumns)
+            {
+                double? predicted = row.Prediction.Get(metric);
+                double? reference = row.Reference is null ? null : ReferenceValue(row.Reference, metric);
+                string ratio = predicted is double p && reference is double r && r > 0 ? Output.Num(p / r, 2) : "-";
+                table.AddRow(new IRenderable[]
+                {
+                    new Text(first ? row.Model : ""), new Text(first ? row.Target : ""), new Text($"{label} [{unit}]"),
+                    new Text(Format(predicted)), new Text(Format(reference)), new Text(ratio),
+                });
+                first = false;
+            }
+        }
+        IAnsiConsole console = Output.Console(stdout);
+        console.Write(table);
+        foreach (PredictedRow row in rows)
+        {
+            if (row.Reference is null)
+            {
+                console.WriteLine($"note: {row.Model} on {row.Target}: no reference estimate (the target is not in the catalog)");
+            }
+            foreach (string warning in row.Prediction.Warnings)
+            {
+                console.WriteLine($"warning: {row.Model} on {row.Target}: {warning}");
+            }
+        }
+    }
+
+    private static void WriteJson(Utf8JsonWriter json, List<PredictedRow> rows)
+    {
+        json.WriteStartArray();
+        foreach (PredictedRow row in rows)
+        {
+            json.WriteStartObject();
+            json.WriteString("model", row.Model);
+            json.WriteString("target", row.Target);
+            foreach ((Metric metric, _, _) in MetricColumns)
+            {
+                WriteNullable(json, MetricNames.Name(metric), row.Prediction.Get(metric));
+            }
+            if (row.Reference is null)
+            {
+                json.WriteNull("reference");
+            }
+            else
+            {
+                json.WriteStartObject("reference");
+                foreach ((Metric metric, _, _) in MetricColumns)
+                {
+                    json.WriteNumber(MetricNames.Name(metric), ReferenceValue(row.Reference, metric));
+                }
+                json.WriteEndObject();
+            }
+            json.WriteStartArray("warnings");
+            foreach (string w in row.Prediction.Warnings)
+            {
+                json.WriteStringValue(w);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is double v)
+        {
+            json.WriteNumber(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static void WriteCsv(TextWriter stdout, List<PredictedRow> rows)
+    {
+        using var csv = Csv.Create(stdout);
+        Csv.Header(csv, ["model", "target", .. MetricColumns.Select(c => MetricNames.Name(c.Metric)),
+            .. MetricColumns.Select(c => "ref_" + MetricNames.Name(c.Metric)), "warnings"]);
+        foreach (PredictedRow row in rows)
+        {
+            csv.WriteField(row.Model);
+            csv.WriteField(row.Target);
+            foreach ((Metric metric, _, _) in MetricColumns)
+            {
+                csv.WriteField((object?)row.Prediction.Get(metric));
+            }
+            foreach ((Metric metric, _, _) in MetricColumns)
+            {
+                csv.WriteField((object?)(row.Reference is null ? null : ReferenceValue(row.Reference, metric)));
+            }
+            csv.WriteField(string.Join("; ", row.Prediction.Warnings));
+            csv.EndRecord();
+        }
+    }
+}

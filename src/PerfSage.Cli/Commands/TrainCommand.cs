@@ -1,0 +1,244 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using PerfSage.Cli.Commands.ModelTools;
+using PerfSage.Model;
+
+namespace PerfSage.Cli.Commands;
+
+/// <summary>
+/// <c>perfsage train --data DIR... --out DIR [--epochs N] [--seed K] [--target T...] [--metric M...] [--batch-size B]
+/// [--lr X] [--patience P] [--device cpu|cuda] [--resume true|false] [--from DIR [--freeze-trunk]] [--jobs J]</c>:
+/// trains a PerfSage model on dataset folders. Features come through each folder's feature cache; a checkpoint is
+/// written after every epoch into <c>OUT.partial/</c>, so the same command resumes an interrupted run; the finished
+/// model (weights, <c>manifest.json</c>, <c>metrics.json</c> with held-out accuracy) replaces <c>OUT</c> atomically.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var data = new Option<string[]>("--data", "-d")
+        {
+            Description = "Dataset folder(s) (labels.csv, graphs/, optional splits.csv).",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var output = new Option<string>("--out", "-o") { Description = "The model folder to write (replaced when training ends).", Required = true };
+        var epochs = new Option<int>("--epochs") { Description = "Most epochs to run (early stopping may end sooner).", DefaultValueFactory = _ => 100 };
+        var seed = new Option<long>("--seed") { Description = "Seed of weight initialisation and shuffling.", DefaultValueFactory = _ => 0 };
+        var targets = new Option<string[]>("--target", "--targets", "-t")
+        {
+            Description = "Train heads only for these targets (default: every target with labels).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var metrics = new Option<string[]>("--metric")
+        {
+            Description = "Train heads only for these metrics: latency_ms, energy_mj, peak_ram_kb, flash_kb (default: all with labels).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var batchSize = new Option<int>("--batch-size") { Description = "Graphs per optimiser step.", DefaultValueFactory = _ => 64 };
+        var learningRate = new Option<double>("--lr") { Description = "Initial learning rate (cosine decay to 1e-5).", DefaultValueFactory = _ => 3e-3 };
+        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation loss (0: never).", DefaultValueFactory = _ => 20 };
+        var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => Devices.Cpu };
+        device.AcceptOnlyFromAmong(Devices.Cpu, Devices.Cuda);
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue an interrupted run of the same command from its last checkpoint in OUT.partial/ (default true; --resume false starts over).",
+            DefaultValueFactory = _ => true,
+        };
+        var from = new Option<string?>("--from") { Description = "Start from this model: keep its trunk and heads, add or retrain heads for the targets in the data." };
+        var freezeTrunk = new Option<bool>("--freeze-trunk") { Description = "With --from: train only the heads that have labels (a new board from few measurements)." };
+        Option<int> jobs = DatasetCommand.JobsOption();
+
+        var command = new Command("train", "Train a PerfSage model (GraphSAGE) on dataset folders.")
+        {
+            data, output, epochs, seed, targets, metrics, batchSize, learningRate, patience, device, resume, from, freezeTrunk, jobs,
+        };
+        command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
+        {
+            int threads = DatasetCommand.Jobs(parse, jobs);
+            string outDir = ModelOutput(parse.GetValue(output)!);
+            string partial = outDir + ".partial";
+            string checkpoints = Path.Combine(partial, "checkpoints");
+            string deviceName = parse.GetValue(device)!;
+            Check(parse.GetValue(epochs) >= 1, "--epochs must be at least 1");
+            Check(parse.GetValue(batchSize) >= 1, "--batch-size must be at least 1");
+            double lr = parse.GetValue(learningRate);
+            Check(lr > 0 && double.IsFinite(lr), "--lr must be a positive number");
+            Check(parse.GetValue(patience) >= 0, "--patience must be 0 or more");
+            string? fromDir = parse.GetValue(from);
+            Check(!parse.GetValue(freezeTrunk) || fromDir is not null, "--freeze-trunk needs --from MODEL (the trunk to keep)");
+            List<Metric>? metricFilter = ParseMetrics(parse.GetValue(metrics));
+            if (deviceName == Devices.Cuda && !Devices.CudaAvailable)
+            {
+                throw new UserInputException(
+                    "--device cuda: this libtorch build is CPU-only or no GPU is visible (PerfSage ships libtorch-cpu-linux-x64); use --device cpu");
+            }
+
+            using var interrupt = new Interrupt();
+            var clock = Stopwatch.StartNew();
+            LabelledData labelled = LabelledData.Load(parse.GetValue(data)!, threads, context, interrupt.Token);
+            string[] targetFilter = parse.GetValue(targets) ?? [];
+            foreach (string t in targetFilter.Where(t => !labelled.Targets.Contains(t, StringComparer.Ordinal)))
+            {
+                throw new UserInputException($"--target {t}: the data has no labels for it; its targets: {string.Join(", ", labelled.Targets)}");
+            }
+            context.Log.Information("{Count} graphs: {Train} train, {Val} val, {Test} test; targets {Targets}",
+                labelled.Samples.Count, labelled.Count(Split.Train), labelled.Count(Split.Validation), labelled.Count(Split.Test),
+                string.Join(", ", targetFilter.Length > 0 ? targetFilter : labelled.Targets));
+
+            if (!parse.GetValue(resume) && Directory.Exists(partial))
+            {
+                context.Log.Information("--resume false: discarding the checkpoints in {Dir}", partial);
+                Directory.Delete(partial, recursive: true);
+            }
+            bool resuming = Directory.Exists(checkpoints) && Directory.EnumerateDirectories(checkpoints).Any();
+            if (resuming)
+            {
+                context.Log.Information("Resuming from the checkpoints in {Dir} (--resume false starts over)", partial);
+            }
+            Directory.CreateDirectory(checkpoints);
+
+            using TrainedModel? baseModel = fromDir is null ? null : ModelFolder.Load(ModelLocator.Resolve(fromDir));
+            var options = new TrainOptions
+            {
+                Epochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batchSize),
+                LearningRate = lr,
+                MinLearningRate = Math.Min(1e-5, lr),
+                Patience = parse.GetValue(patience),
+                Seed = parse.GetValue(seed),
+                Threads = threads,
+                Targets = targetFilter.Length > 0 ? targetFilter : null,
+                Metrics = metricFilter,
+                Device = deviceName,
+                CheckpointDirectory = checkpoints,
+                Resume = true,
+                BaseModel = baseModel,
+                FreezeTrunk = parse.GetValue(freezeTrunk),
+            };
+            var progress = new TrainProgress(context.Log);
+            using TrainedModel model = Train(labelled.Samples, options, progress, context, partial, resuming, interrupt.Token);
+            ModelFolder.Save(model, outDir);
+            TryDelete(partial, context);
+            clock.Stop();
+            WriteSummary(context.Stdout, outDir, model, labelled, clock.Elapsed);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static TrainedModel Train(IReadOnlyList<TrainingSample> samples, TrainOptions options, TrainProgress progress,
+        CliContext context, string partial, bool resuming, CancellationToken cancel)
+    {
+        try
+        {
+            return Trainer.Train(samples, options, progress, cancel);
+        }
+        catch (OperationCanceledException)
+        {
+            context.Log.Information("Stopped after epoch {Epoch}; run the same command again to resume from its checkpoint in {Dir}",
+                progress.LastEpoch, partial);
+            throw;
+        }
+        catch (ModelFormatException e) when (resuming)
+        {
+            throw new UserInputException($"{e.Message}; the checkpoint in {partial} belongs to another command: add --resume false to start over", e);
+        }
+        catch (ArgumentException e)
+        {
+            // The trainer's argument errors are about the data or the options the user gave (no labels, a bad target name).
+            throw new UserInputException("cannot train: " + e.Message, e);
+        }
+    }
+
+    /// <summary>The full path of --out; refuses a folder that holds something other than a model, because saving
+    /// replaces the whole folder.</summary>
+    private static string ModelOutput(string path)
+    {
+        string full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
+        if (full.Length == 0 || Path.GetDirectoryName(full) is null)
+        {
+            throw new UserInputException($"--out {path}: give a folder below an existing one, not the root");
+        }
+        if (File.Exists(full))
+        {
+            throw new UserInputException($"--out {path}: is a file; give a folder for the model");
+        }
+        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any()
+            && !File.Exists(Path.Combine(full, ModelFolder.ManifestFile)))
+        {
+            throw new UserInputException($"--out {path}: the folder exists and is not a PerfSage model folder; training would replace it, so give another --out");
+        }
+        return full;
+    }
+
+    private static List<Metric>? ParseMetrics(string[]? names)
+    {
+        if (names is null || names.Length == 0)
+        {
+            return null;
+        }
+        var metrics = new List<Metric>();
+        foreach (string name in names)
+        {
+            if (!MetricNames.TryParse(name, out Metric m))
+            {
+                throw new UserInputException($"--metric {name}: unknown metric; valid: {string.Join(", ", MetricNames.All.Select(MetricNames.Name))}");
+            }
+            metrics.Add(m);
+        }
+        return metrics;
+    }
+
+    private static void Check(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new UserInputException(message);
+        }
+    }
+
+    private static void TryDelete(string dir, CliContext context)
+    {
+        try
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Log.Warning("Could not delete the checkpoints in {Dir}: {Reason}", dir, e.Message);
+        }
+    }
+
+    private static void WriteSummary(TextWriter stdout, string outDir, TrainedModel model, LabelledData data, TimeSpan elapsed)
+    {
+        CultureInfo inv = CultureInfo.InvariantCulture;
+        ModelManifest m = model.Manifest;
+        stdout.WriteLine(string.Create(inv,
+            $"trained {outDir}: {m.Heads.Count} heads for {model.Targets.Count} target(s) ({string.Join(", ", model.Targets)}), "
+            + $"{data.Samples.Count} graphs ({data.Count(Split.Train)} train, {data.Count(Split.Validation)} val, {data.Count(Split.Test)} test), "
+            + $"{m.Training.EpochsRun} epochs (best {m.Training.BestEpoch}), {elapsed.TotalSeconds:F1} s"));
+        foreach (FeatureLoadStats f in data.Features)
+        {
+            stdout.WriteLine(string.Create(inv,
+                $"features of {f.Directory}: {f.FromCache} from the cache, {f.Parsed} parsed ({f.CachePath}{(f.CacheWritten ? ", written" : "")})"));
+        }
+        if (data.HashSplitFolders.Count > 0)
+        {
+            stdout.WriteLine($"split by a hash of the model id (80/10/10; no splits.csv): {string.Join(", ", data.HashSplitFolders)}");
+        }
+        if (model.Metrics is { } metrics && metrics.Heads.Count > 0)
+        {
+            stdout.WriteLine($"held-out accuracy ({metrics.Split} split, written to {ModelFolder.MetricsFile}):");
+            AccuracyTable.Write(stdout, metrics);
+        }
+        else
+        {
+            stdout.WriteLine("no held-out graphs (no test or val split): no metrics.json");
+        }
+    }
+}

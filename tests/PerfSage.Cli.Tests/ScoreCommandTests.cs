@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using PerfSage.Cli.Commands.ModelTools;
+using PerfSage.Model;
+
+namespace PerfSage.Cli.Tests;
+
+[Collection(TinyModelGroup.Name)]
+public class ScoreCommandTests(TinyModelFixture tiny)
+{
+    private const string Header =
+        "model,target,status,latency_ms,energy_mj,peak_ram_kb,flash_kb,ref_latency_ms,ref_energy_mj,ref_peak_ram_kb,ref_flash_kb,sha256,warnings";
+
+    /// <summary>A folder with copies of graphs 10..(10+count-1), one in a subfolder, and optionally a truncated file.</summary>
+    private string ModelsFolder(ScratchFolder tmp, int count, bool withCorrupt)
+    {
+        string dir = tmp.Sub("models");
+        Directory.CreateDirectory(Path.Combine(dir, "sub"));
+        for (int i = 0; i < count; i++)
+        {
+            string name = $"m{i:D2}.tflite";
+            File.Copy(tiny.Graph(10 + i), Path.Combine(dir, i == 0 ? Path.Combine("sub", name) : name));
+        }
+        if (withCorrupt)
+        {
+            File.WriteAllBytes(Path.Combine(dir, "broken.tflite"), File.ReadAllBytes(tiny.Graph(30))[..700]);
+        }
+        File.WriteAllText(Path.Combine(dir, "README.md"), "not a model");
+        return dir;
+    }
+
+    private static List<string[]> Rows(string csv)
+    {
+        string[] lines = File.ReadAllLines(csv);
+        Assert.Equal(Header, lines[0]);
+        return lines[1..].Select(l => l.Split(',')).ToList();
+    }
+
+    private (int ExitCode, string Stdout, string Stderr) Score(params string[] args) =>
+        CliRunner.Run(["score", .. args, "--model", tiny.Model, "--jobs", "2"]);
+
+    [Fact]
+    public void A_corrupt_file_gets_an_error_row_and_exit_2_while_the_others_are_scored()
+    {
+        using var tmp = new ScratchFolder();
+        string dir = ModelsFolder(tmp, 5, withCorrupt: true);
+        string csv = tmp.Sub("scores.csv");
+        (int code, string stdout, string stderr) = Score(dir, "--target", "cortex-m7", "ethos-u55-128", "--out", csv);
+        Assert.Equal(2, code);
+        List<string[]> rows = Rows(csv);
+        Assert.Equal(12, rows.Count); // 6 files (README.md is not a .tflite) x 2 targets
+
+        string broken = Path.Combine(dir, "broken.tflite");
+        string[][] errors = rows.Where(r => r[0] == broken).ToArray();
+        Assert.Equal(["cortex-m7", "ethos-u55-128"], errors.Select(r => r[1]).ToArray());
+        Assert.All(errors, r => Assert.StartsWith($"error: {broken}: ", r[2]));
+        Assert.All(errors, r => Assert.Equal("", r[3]));
+        Assert.Contains($"perfsage: error: {broken}: ", stderr);
+        Assert.Contains("perfsage: error: 1 of 6 input(s) could not be scored", stderr);
+
+        string[][] ok = rows.Where(r => r[0] != broken).ToArray();
+        Assert.Equal(10, ok.Length);
+        foreach (string[] r in ok)
+        {
+            Assert.Equal("ok", r[2]);
+            Assert.All(r[3..11], v => Assert.True(double.Parse(v, CultureInfo.InvariantCulture) > 0, v));
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(r[0]))), r[11]);
+        }
+        Assert.Contains(Path.Combine(dir, "sub", "m00.tflite"), ok.Select(r => r[0])); // folders are searched recursively
+        Assert.Contains("6 model(s) on 2 target(s)", stdout);
+        Assert.Empty(Directory.GetFiles(tmp.Path, ".scores.csv.tmp-*"));
+    }
+
+    [Fact]
+    public void Budgets_exit_1_naming_each_violation_and_a_bad_file_still_wins_with_exit_2()
+    {
+        using var tmp = new ScratchFolder();
+        string dir = ModelsFolder(tmp, 8, withCorrupt: false);
+        string free = tmp.Sub("free.csv");
+        Assert.Equal(0, Score(dir, "-t", "cortex-m7", "--out", free).ExitCode);
+        // The budget: the median of the predicted latencies, so some models keep to it and some do not.
+        Dictionary<string, double> latency = Rows(free).ToDictionary(r => r[0], r => double.Parse(r[3], CultureInfo.InvariantCulture));
+        double limit = latency.Values.Order().ElementAt(latency.Count / 2);
+        string[] over = latency.Where(kv => kv.Value > limit).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToArray();
+        Assert.InRange(over.Length, 1, latency.Count - 1);
+
+        string csv = tmp.Sub("gated.csv");
+        string budget = "latency_ms<=" + limit.ToString("R", CultureInfo.InvariantCulture);
+        (int code, _, string stderr) = Score(dir, "-t", "cortex-m7", "--out", csv, "--budget", budget, "--budget", "flash_kb<1e9");
+        Assert.Equal(1, code);
+        List<string[]> rows = Rows(csv);
+        Assert.Equal(over, rows.Where(r => r[2].StartsWith("over budget: latency_ms ", StringComparison.Ordinal)).Select(r => r[0]).Order(StringComparer.Ordinal).ToArray());
+        Assert.All(rows.Where(r => !over.Contains(r[0])), r => Assert.Equal("ok", r[2]));
+        foreach (string model in over)
+        {
+            Assert.Contains($"perfsage: over budget: {model} on cortex-m7: latency_ms ", stderr);
+        }
+        Assert.Contains($"perfsage: {over.Length} of 8 predictions break the budget ({budget}, flash_kb<1000000000)", stderr);
+
+        File.WriteAllBytes(Path.Combine(dir, "broken.tflite"), [1, 2, 3, 4, 5, 6, 7, 8]);
+        (code, _, stderr) = Score(dir, "-t", "cortex-m7", "--out", csv, "--budget", budget);
+        Assert.Equal(2, code);
+        Assert.Contains("perfsage: over budget: ", stderr); // the violations are still reported
+        Assert.Equal(9, Rows(csv).Count); // and the CSV was replaced
+    }
+
+    [Fact]
+    public void Globs_and_list_files_select_models_and_each_is_scored_once()
+    {
+        using var tmp = new ScratchFolder();
+        string dir = ModelsFolder(tmp, 4, withCorrupt: false);
+        File.WriteAllLines(tmp.Sub("list.txt"), ["# models to gate", "models/m01.tflite", "", "models/sub/m00.tflite", "models/m01.tflite"]);
+        File.WriteAllLines(tmp.Sub("list.csv"), ["name,model", "a,models/m02.tflite", $"b,{Path.Combine(dir, "m03.tflite")}"]);
+        string csv = tmp.Sub("s.csv");
+
+        Assert.Equal(0, Score(tmp.Sub("list.txt"), tmp.Sub("list.csv"), "-t", "cortex-m7", "--out", csv).ExitCode);
+        Assert.Equal(
+            [Path.Combine(tmp.Path, "models/m01.tflite"), Path.Combine(tmp.Path, "models/sub/m00.tflite"), Path.Combine(tmp.Path, "models/m02.tflite"), Path.Combine(dir, "m03.tflite")],
+            Rows(csv).Select(r => r[0]).ToArray());
+
+        Assert.Equal(0, Score(Path.Combine(dir, "**", "m0?.tflite"), Path.Combine(dir, "m01.tflite"), "-t", "cortex-m7", "--out", csv).ExitCode);
+        Assert.Equal(
+            [Path.Combine(dir, "m01.tflite"), Path.Combine(dir, "m02.tflite"), Path.Combine(dir, "m03.tflite"), Path.Combine(dir, "sub", "m00.tflite")],
+            Rows(csv).Select(r => r[0]).ToArray());
+
+        (int code, _, string stderr) = Score(Path.Combine(dir, "*.onnx"), "-t", "cortex-m7", "--out", csv);
+        Assert.Equal(2, code);
+        Assert.Contains("*.onnx: no file matches", stderr);
+    }
+
+    [Theory]
+    [InlineData("latency<=20", "--budget 'latency<=20': unknown metric 'latency'; valid: latency_ms, energy_mj, peak_ram_kb, flash_kb")]
+    [InlineData("latency_ms=20", "--budget 'latency_ms=20': expected METRIC<=VALUE")]
+    [InlineData("latency_ms<=fast", "--budget 'latency_ms<=fast': 'fast' is not a number")]
+    public void Bad_budgets_exit_2_before_anything_is_scored(string budget, string expected)
+    {
+        using var tmp = new ScratchFolder();
+        (int code, _, string stderr) = Score(tiny.Graph(1), "-t", "cortex-m7", "--out", tmp.Sub("x.csv"), "--budget", budget);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr);
+        Assert.False(File.Exists(tmp.Sub("x.csv")));
+    }
+
+    [Theory]
+    [InlineData("latency_ms<=20", 20.0, true)]
+    [InlineData("latency_ms<=20", 20.001, false)]
+    [InlineData("latency_ms<20", 20.0, false)]
+    [InlineData("peak_ram_kb>=256", 256.0, true)]
+    [InlineData("peak_ram_kb>256", 256.0, false)]
+    [InlineData(" flash_kb > 1.5e3 ", 1500.5, true)]
+    public void Budget_operators_compare_as_written(string text, double value, bool allowed)
+    {
+        Assert.Equal(allowed, Budget.Parse(text).Allows(value));
+    }
+
+    [Fact]
+    public void Budget_violations_state_the_broken_comparison()
+    {
+        Assert.Equal("latency_ms 25.5 > 20", Budget.Parse("latency_ms<=20").Violation(25.5));
+        Assert.Equal("latency_ms 20 >= 20", Budget.Parse("latency_ms<20").Violation(20));
+        Assert.Equal("energy_mj 1 < 2", Budget.Parse("energy_mj>=2").Violation(1));
+        Assert.Equal(Metric.PeakRamKb, Budget.Parse("peak_ram_kb<=256").Metric);
+    }
+
+    [Theory]
+    [InlineData("*.tflite", "a.tflite", true)]
+    [InlineData("*.tflite", "sub/a.tflite", false)]
+    [InlineData("*.tflite", ".hidden.tflite", false)]
+    [InlineData("**/*.tflite", "a.tflite", true)]
+    [InlineData("**/*.tflite", "x/y/z/a.tflite", true)]
+    [InlineData("x/**/a?.tflite", "x/ab.tflite", true)]
+    [InlineData("x/**/a?.tflite", "x/q/ab.tflite", true)]
+    [InlineData("x/**/a?.tflite", "x/q/abc.tflite", false)]
+    [InlineData("m*/*_int8.tflite", "models/kws_int8.tflite", true)]
+    [InlineData("m*/*_int8.tflite", "models/kws_int8.tflite.bak", false)]
+    [InlineData("a+b(1).tflite*", "a+b(1).tflite", true)]
+    public void Glob_patterns_match_path_segments(string pattern, string path, bool match)
+    {
+        // The leading segments without wildcards become the folder the search starts from.
+        Glob glob = Glob.Parse(pattern);
+        Assert.Equal(match, glob.IsMatch(Path.GetRelativePath(glob.BaseDirectory, path)));
+    }
+
+    [Fact]
+    public void A_glob_starts_its_search_below_its_literal_leading_segments()
+    {
+        Assert.Equal("models/kws", Glob.Parse("models/kws/**/*.tflite").BaseDirectory);
+        Assert.Equal("**/*.tflite", Glob.Parse("models/kws/**/*.tflite").Pattern);
+        Assert.Equal(".", Glob.Parse("*.tflite").BaseDirectory);
+        Assert.Equal("/", Glob.Parse("/*.tflite").BaseDirectory);
+    }
+}
