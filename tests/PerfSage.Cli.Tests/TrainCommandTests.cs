@@ -161,6 +161,8 @@ public class TrainCommandTests(TinyModelFixture tiny)
         {
             start.ArgumentList.Add(a);
         }
+        start.Environment["MKL_DYNAMIC"] = "FALSE";
+        start.Environment["OMP_DYNAMIC"] = "FALSE";
         var stderr = new System.Text.StringBuilder();
         using Process process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
@@ -243,6 +245,33 @@ public class TrainCommandTests(TinyModelFixture tiny)
         string error = Assert.Single(Lines(stderr), l => l.StartsWith("perfsage: error: ", StringComparison.Ordinal));
         Assert.Contains(expected, error);
         Assert.False(Directory.Exists(tiny.Sub("bad")));
+    }
+
+    [Fact]
+    public void A_target_name_that_cannot_name_a_head_exits_2_and_leaves_no_checkpoint_folder()
+    {
+        // A hand-edited copy of the data set whose labels name a board "my.board" ('.' separates parameter names).
+        string data = tiny.Sub("dotted");
+        Directory.CreateDirectory(Path.Combine(data, "graphs"));
+        foreach (string file in new[] { "dataset.json", "models.csv" })
+        {
+            File.Copy(Path.Combine(tiny.Data, file), Path.Combine(data, file));
+        }
+        foreach (string graph in Directory.GetFiles(Path.Combine(tiny.Data, "graphs")))
+        {
+            File.Copy(graph, Path.Combine(data, "graphs", Path.GetFileName(graph)));
+        }
+        File.WriteAllLines(Path.Combine(data, "labels.csv"), File.ReadAllLines(Path.Combine(tiny.Data, "labels.csv"))
+            .Where(l => !l.Contains(",ethos-u55-128,", StringComparison.Ordinal))
+            .Select(l => l.Replace(",cortex-m7,", ",my.board,", StringComparison.Ordinal)));
+
+        string output = tiny.Sub("dotted-model");
+        (int code, string stdout, string stderr) = CliRunner.Run(TinyModelFixture.TrainArgs(data, output));
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("perfsage: error: cannot train: target name 'my.board' cannot name a head: it must be non-empty without '/' or '.'", stderr);
+        Assert.False(Directory.Exists(output));
+        Assert.False(Directory.Exists(output + ".partial"));
     }
 
     [Fact]

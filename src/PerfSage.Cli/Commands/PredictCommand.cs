@@ -39,12 +39,7 @@ internal static class PredictCommand
             string dir = ModelLocator.Resolve(parse.GetValue(modelDir));
             context.Log.Debug("Using the model in {Dir}", dir);
             // libtorch loads on a worker thread while the models are read and featurized here.
-            using var loading = new BackgroundModel<Predictor>(() =>
-            {
-                TorchRuntime.EnsureLoaded();
-                context.Log.Debug("libtorch loaded {Ms} ms after process start", ProcessClock.SinceStartMs());
-                return Predictor.Load(dir);
-            });
+            using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log));
             var inputs = new List<(string Path, OpGraph Graph, GraphFeatures Features)>();
             foreach (string path in parse.GetValue(models)!)
             {
@@ -78,6 +73,7 @@ internal static class PredictCommand
                     WriteTable(context.Stdout, rows);
                     break;
             }
+            context.Log.Debug("Printed {Ms} ms after process start", ProcessClock.SinceStartMs());
             return ExitCodes.Ok;
         }));
         return command;

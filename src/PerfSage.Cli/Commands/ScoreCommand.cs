@@ -57,7 +57,7 @@ internal static class ScoreCommand
             string[] named = parse.GetValue(targets) ?? [];
             bool all = parse.GetValue(allTargets);
 
-            using var loading = new BackgroundModel<Predictor>(() => Predictor.Load(dir));
+            using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log, threads));
             IReadOnlyList<ScoreInput> files = ScoreInputs.Expand(parse.GetValue(inputs)!);
             TargetCatalog catalog = TargetCatalog.LoadDefault();
             // With named targets the reference estimates are made while the model loads; --all-targets needs the model first.

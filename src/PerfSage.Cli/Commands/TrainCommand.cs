@@ -143,12 +143,19 @@ internal static class TrainCommand
         }
         catch (ModelFormatException e) when (resuming)
         {
-            throw new UserInputException($"{e.Message}; the checkpoint in {partial} belongs to another command: add --resume false to start over", e);
+            throw new UserInputException(
+                $"{e.Message} (the checkpoints in {partial} are from a run with other data or settings: repeat that command to finish it, or add --resume false to discard them)", e);
         }
         catch (ArgumentException e)
         {
-            // The trainer's argument errors are about the data or the options the user gave (no labels, a bad target name).
-            throw new UserInputException("cannot train: " + e.Message, e);
+            // The trainer's argument errors are about the data or the options the user gave (no labels, a bad target
+            // name); they come before the first epoch, so an empty OUT.partial/ made for this run goes too.
+            if (!resuming)
+            {
+                TryDelete(partial, context);
+            }
+            string reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            throw new UserInputException("cannot train: " + reason, e);
         }
     }
 
