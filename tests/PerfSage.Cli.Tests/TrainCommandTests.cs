@@ -161,8 +161,9 @@ public class TrainCommandTests(TinyModelFixture tiny)
         {
             start.ArgumentList.Add(a);
         }
-        start.Environment["MKL_DYNAMIC"] = "FALSE";
-        start.Environment["OMP_DYNAMIC"] = "FALSE";
+        // MKL's conditional numerical reproducibility: without it, MKL's kernels may round differently from run to run
+        // (about one run pair in three differed in the last bits here; see the report), so bit-for-bit checks need it.
+        start.Environment["MKL_CBWR"] = "AUTO";
         var stderr = new System.Text.StringBuilder();
         using Process process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
@@ -193,7 +194,7 @@ public class TrainCommandTests(TinyModelFixture tiny)
     }
 
     [Fact]
-    public void A_run_killed_with_sigkill_resumes_from_its_checkpoint_and_a_seed_gives_the_same_weights()
+    public void A_run_killed_with_sigkill_resumes_to_the_uninterrupted_weights_and_a_seed_repeats_them()
     {
         string killed = tiny.Sub("killed");
         string[] extra = ["--epochs", "12", "--patience", "0", "--batch-size", "4"];
@@ -211,25 +212,23 @@ public class TrainCommandTests(TinyModelFixture tiny)
         Assert.Contains("epoch 12/12:", stderr);
         Assert.False(Directory.Exists(killed + ".partial"));
 
-        // Two uninterrupted runs with the same seed: the same weights, bit for bit.
+        // Deterministic for a seed, and the resumed run ends exactly where an uninterrupted one does.
         string whole = tiny.Sub("whole"), again = tiny.Sub("whole-again");
         Assert.Equal(0, RunProcess(TinyModelFixture.TrainArgs(tiny.Data, whole, [.. extra, "-q"])).ExitCode);
         Assert.Equal(0, RunProcess(TinyModelFixture.TrainArgs(tiny.Data, again, [.. extra, "-q"])).ExitCode);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "weights.bin")), File.ReadAllBytes(Path.Combine(again, "weights.bin")));
+        byte[] expected = File.ReadAllBytes(Path.Combine(whole, "weights.bin"));
+        Assert.Equal(expected, File.ReadAllBytes(Path.Combine(again, "weights.bin")));
+        Assert.Equal(expected, File.ReadAllBytes(Path.Combine(killed, "weights.bin")));
+        Assert.Equal(BestLoss(whole, out int bestEpoch), BestLoss(killed, out int resumedBestEpoch));
+        Assert.Equal(bestEpoch, resumedBestEpoch);
+    }
 
-        // The resumed run ends where the uninterrupted one does. (Not always bit for bit: after some resume points the
-        // library's continuation drifts by rounding in the last bits; see the report. So: the same best epoch and loss.)
-        double BestLoss(string dir, out int bestEpoch)
-        {
-            using JsonDocument m = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "manifest.json")));
-            JsonElement training = m.RootElement.GetProperty("training");
-            bestEpoch = training.GetProperty("best_epoch").GetInt32();
-            return training.GetProperty("best_validation_loss").GetDouble();
-        }
-        double expected = BestLoss(whole, out int expectedEpoch);
-        double actual = BestLoss(killed, out int actualEpoch);
-        Assert.Equal(expectedEpoch, actualEpoch);
-        Assert.True(Math.Abs(actual - expected) <= 1e-4 * expected, $"best validation loss {actual} vs {expected}");
+    private static double BestLoss(string modelDir, out int bestEpoch)
+    {
+        using JsonDocument m = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(modelDir, "manifest.json")));
+        JsonElement training = m.RootElement.GetProperty("training");
+        bestEpoch = training.GetProperty("best_epoch").GetInt32();
+        return training.GetProperty("best_validation_loss").GetDouble();
     }
 
     [Theory]
