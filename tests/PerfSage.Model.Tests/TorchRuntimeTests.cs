@@ -26,6 +26,18 @@ public sealed class TorchRuntimeTests
     }
 
     [Fact]
+    public void Pins_mkl_code_path_in_the_c_environment_before_mkl_runs()
+    {
+        TorchRuntime.EnsureLoaded(threadCount: 1, seed: 0);
+
+        // MKL reads the C environment (getenv), which Environment.GetEnvironmentVariable does not see on Linux.
+        IntPtr value = TorchRuntime.LibC.getenv(TorchRuntime.MklCodePathVariable);
+        Assert.NotEqual(IntPtr.Zero, value);
+        string? expected = Environment.GetEnvironmentVariable(TorchRuntime.MklCodePathVariable) ?? "AUTO";
+        Assert.Equal(expected, System.Runtime.InteropServices.Marshal.PtrToStringUTF8(value));
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_numbers()
     {
         TorchRuntime.EnsureLoaded(1, seed: 7);
