@@ -187,6 +187,58 @@ public sealed class OpGraphBuilder
         return AddOperator(BuiltinOperator.DEPTHWISE_CONV_2D, [input, w, b], options, outputName: prefix);
     }
 
+    /// <summary>TRANSPOSE_CONV with <paramref name="filters"/> output channels: inputs (output shape, weights
+    /// [filters, kernelH, kernelW, input depth], input, bias) as converters order them. The output size per
+    /// spatial dimension is TFLite's: SAME in·stride, VALID (in − 1)·stride + kernel.</summary>
+    public int TransposeConv(int input, int filters, int kernelH, int kernelW, int strideH, int strideW,
+        Padding padding = Padding.Same, ActivationFunctionType activation = ActivationFunctionType.None)
+    {
+        int[] x = Shape4(input, "TRANSPOSE_CONV");
+        if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || filters <= 0)
+        {
+            throw new OpGraphException($"{Name}: TRANSPOSE_CONV kernel {kernelH}x{kernelW}, stride {strideH}x{strideW} and filters {filters} must be positive");
+        }
+        int[] output = padding == Padding.Same
+            ? [x[0], x[1] * strideH, x[2] * strideW, filters]
+            : [x[0], (x[1] - 1) * strideH + kernelH, (x[2] - 1) * strideW + kernelW, filters];
+        string prefix = $"transpose_conv_{_nodes.Count}";
+        (TensorType wType, TensorType bType) = WeightTypes(input, "TRANSPOSE_CONV");
+        int shape = AddInt32Constant(output, prefix + "/output_shape");
+        int w = AddConstant([filters, kernelH, kernelW, x[3]], wType, default,
+            WeightQuantization(wType, filters, 0), prefix + "/weights");
+        int b = AddConstant([filters], bType, default, WeightQuantization(bType, filters, 0), prefix + "/bias");
+        var options = new TransposeConvOptions(padding, strideW, strideH, activation);
+        return AddOperator(BuiltinOperator.TRANSPOSE_CONV, [shape, w, input, b], options, outputShape: output,
+            outputName: prefix);
+    }
+
+    /// <summary>STRIDED_SLICE with positive <paramref name="strides"/> and no masks: dimension d keeps
+    /// ⌈(end[d] − begin[d]) / strides[d]⌉ elements. Begin, end and strides are stored as INT32 constants.</summary>
+    public int StridedSlice(int input, ReadOnlySpan<int> begin, ReadOnlySpan<int> end, ReadOnlySpan<int> strides)
+    {
+        int[] x = Draft(input).Shape;
+        if (begin.Length != x.Length || end.Length != x.Length || strides.Length != x.Length)
+        {
+            throw new OpGraphException($"{Name}: STRIDED_SLICE needs begin, end and strides of rank {x.Length}");
+        }
+        var output = new int[x.Length];
+        for (int d = 0; d < x.Length; d++)
+        {
+            if (strides[d] <= 0 || begin[d] < 0 || end[d] > x[d] || end[d] <= begin[d])
+            {
+                throw new OpGraphException(
+                    $"{Name}: STRIDED_SLICE dimension {d}: [{begin[d]}, {end[d]}) step {strides[d]} is not a slice of {x[d]}");
+            }
+            output[d] = (end[d] - begin[d] + strides[d] - 1) / strides[d];
+        }
+        string prefix = $"strided_slice_{_nodes.Count}";
+        int b = AddInt32Constant(begin, prefix + "/begin");
+        int e = AddInt32Constant(end, prefix + "/end");
+        int s = AddInt32Constant(strides, prefix + "/strides");
+        return AddOperator(BuiltinOperator.STRIDED_SLICE, [input, b, e, s], new StridedSliceOptions(0, 0, 0, 0, 0, false),
+            outputShape: output, outputName: prefix);
+    }
+
     /// <summary>MAX_POOL_2D.</summary>
     public int MaxPool2D(int input, int kernelH, int kernelW, int strideH, int strideW, Padding padding = Padding.Valid,
         ActivationFunctionType activation = ActivationFunctionType.None) =>
@@ -268,6 +320,13 @@ public sealed class OpGraphBuilder
 
     /// <summary>LOGISTIC.</summary>
     public int Logistic(int input) => AddOperator(BuiltinOperator.LOGISTIC, [input]);
+
+    /// <summary>TANH.</summary>
+    public int Tanh(int input) => AddOperator(BuiltinOperator.TANH, [input]);
+
+    /// <summary>LEAKY_RELU: x for x ≥ 0, <paramref name="alpha"/>·x below.</summary>
+    public int LeakyRelu(int input, float alpha = 0.2f) =>
+        AddOperator(BuiltinOperator.LEAKY_RELU, [input], new LeakyReluOptions(alpha));
 
     /// <summary>RELU.</summary>
     public int Relu(int input) => AddOperator(BuiltinOperator.RELU, [input]);

@@ -29,6 +29,22 @@ public class GoldenSampleTests
     }
 
     [Fact]
+    public void Ops_seed_42_index_9()
+    {
+        SpaceSample s = SearchSpaces.Get("ops").Sample(42, 9);
+        Assert.Equal(
+            "dtype=int8; input_shape=1,1,61,9; io=native; layers=quantize requantise; relu; sub input relu6; " +
+            "conv_2d 1x3/1x2 valid f10 relu6; op_count=4; ops=quantize,relu,sub,conv_2d; shape=audio",
+            string.Join("; ", s.Knobs.Select(kv => kv.Key + "=" + kv.Value)));
+        // VALID 1×3 stride 1×2 on 1×61: (61 − 3) / 2 + 1 = 30 columns, 10 filters over 3·9 taps.
+        Assert.Equal(30 * 10 * 3 * 9, s.Graph.TotalMacs);
+        Assert.Equal(
+            [BuiltinOperator.QUANTIZE, BuiltinOperator.RELU, BuiltinOperator.SUB, BuiltinOperator.CONV_2D],
+            s.Graph.Nodes.Select(n => n.Builtin));
+        Assert.Equal(2, s.Graph.Inputs.Length);
+    }
+
+    [Fact]
     public void Nb201_seed_42_index_0()
     {
         SpaceSample s = SearchSpaces.Get("nb201").Sample(42, 0);

@@ -8,7 +8,7 @@ public class SearchSpacesTests
     [Fact]
     public void Registry_lists_the_documented_spaces()
     {
-        Assert.Equal(["kws", "vww", "ic", "ad", "mobile", "nb201", "nb201-int8"], SearchSpaces.Names);
+        Assert.Equal(["kws", "vww", "ic", "ad", "mobile", "nb201", "nb201-int8", "ops"], SearchSpaces.Names);
         Assert.Equal(SearchSpaces.Names.Count, SearchSpaces.Names.Distinct().Count());
     }
 

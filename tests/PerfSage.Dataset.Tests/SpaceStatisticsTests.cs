@@ -61,6 +61,13 @@ public class SpaceStatisticsTests(ITestOutputHelper output)
         // nb201: from the folded empty network (0) to the all-nor_conv_3x3 genotype (see Nb201NetworkTests).
         ["nb201"] = new(1000, 0, 200, 0, 220_119_680, 0, 1_528_074, 32 * 32 * 3 * 4),
         ["nb201-int8"] = new(1000, 0, 200, 0, 220_119_680, 0, 1_528_074, 32 * 32 * 3),
+        // ops. Ops: 1 drawn op up to 6, plus with float I/O a QUANTIZE per graph input (the first and up to one
+        // per drawn op) and a DEQUANTIZE: 6 + 7 + 1. MACs: from 0 (elementwise only); every weighted layer's
+        // MACs are positions × weight elements (conv, depthwise, FC: output positions; transpose conv: input
+        // positions), positions ≤ the elements of one arena tensor (≤ 448 KiB at ≥ 1 B each) and the weights of
+        // all layers ≤ the constant budget (1,792 KiB at ≥ 1 B each), so at most 458,752 · 1,835,008. Parameters:
+        // ≤ constant bytes. Arena: an int8 [1,1] input and output, 16-byte aligned each.
+        ["ops"] = new(1000, 1, 6 + 7 + 1, 0, 458_752L * 1_835_008, 0, 1_835_008, 16 + 16),
     };
 
     public static TheoryData<string> Spaces => [.. SearchSpaces.Names];

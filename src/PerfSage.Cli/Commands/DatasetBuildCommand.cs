@@ -10,7 +10,7 @@ internal static class DatasetBuildCommand
 {
     public static Command Create(CliContext context)
     {
-        var space = new Option<string>("--space") { Description = "Search space (kws, vww, ic, ad, mobile, nb201, nb201-int8).", Required = true };
+        var space = new Option<string>("--space") { Description = "Search space (kws, vww, ic, ad, mobile, nb201, nb201-int8, ops).", Required = true };
         var count = new Option<int>("--count", "-n") { Description = "Models in the whole build (all shards together).", Required = true };
         var targets = new Option<string[]>("--target", "-t")
         {

@@ -15,6 +15,7 @@ public static class SearchSpaces
         new MobileSpace(),
         new Nb201Space(TensorType.Float32),
         new Nb201Space(TensorType.Int8),
+        new OpsSpace(),
     ];
 
     /// <summary>The names of <see cref="All"/>.</summary>
