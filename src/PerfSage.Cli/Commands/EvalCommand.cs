@@ -31,14 +31,75 @@ internal static class EvalCommand
         var plot = new Option<string?>("--plot") { Description = "Write a log-log predicted-vs-true scatter (PNG) here." };
         Option<string> format = Formats.Option("table", "json");
         Option<int> jobs = DatasetCommand.JobsOption();
+        var fewShot = new Option<string?>("--few-shot")
+        {
+            Description = "Few-shot mode: comma-separated numbers of labelled graphs k (e.g. 10,20,50,100,900); per k and repeat a new "
+                + "head for --target is fitted on k random graphs over the frozen trunk of --from and scored on all the rest.",
+        };
+        var repeats = new Option<int>("--repeats") { Description = "With --few-shot: random draws per k.", DefaultValueFactory = _ => 5 };
+        var target = new Option<string?>("--target", "-t") { Description = "With --few-shot: the measured target (a target of the data, not of the model)." };
+        var from = new Option<string?>("--from") { Description = "With --few-shot: the model whose trunk the new heads sit on (default: the default model)." };
+        var seed = new Option<long>("--seed") { Description = "With --few-shot: seed of the random draws.", DefaultValueFactory = _ => 0 };
+        var smallBelow = new Option<double?>("--small-below-ms")
+        {
+            Description = "With --few-shot: also report the graphs measured below this latency and those at or above it separately.",
+        };
+        // Recipe overrides, for the experiments of docs/MODEL.md ("New heads (few-shot)"); hidden from --help.
+        var fitLayers = new Option<string?>("--fit-layers") { Hidden = true };
+        fitLayers.AcceptOnlyFromAmong("offset", "output", "all");
+        var fitSteps = new Option<int?>("--fit-steps") { Hidden = true };
+        var fitLr = new Option<double?>("--fit-lr") { Hidden = true };
+        var fitPull = new Option<double?>("--fit-pull") { Hidden = true };
         var command = new Command("eval", "Measure a model's accuracy on labelled data, against a MAC-count baseline.")
         {
-            modelDir, data, split, plot, format, jobs,
+            modelDir, data, split, plot, format, jobs, fewShot, repeats, target, from, seed, smallBelow, fitLayers, fitSteps, fitLr, fitPull,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
-            string dir = ModelLocator.Resolve(parse.GetValue(modelDir));
             int threads = DatasetCommand.Jobs(parse, jobs);
+            if (parse.GetValue(fewShot) is string ks)
+            {
+                string? targetName = parse.GetValue(target)
+                    ?? throw new UserInputException("--few-shot needs --target NAME (the measured target in --data to fit new heads for)");
+                if (parse.GetValue(repeats) < 1)
+                {
+                    throw new UserInputException("--repeats must be at least 1");
+                }
+                double? small = parse.GetValue(smallBelow);
+                if (small is double x && !(x > 0 && double.IsFinite(x)))
+                {
+                    throw new UserInputException($"--small-below-ms {x}: must be a positive number of milliseconds");
+                }
+                HeadFitOptions fit = new() { Threads = threads };
+                fit = fit with
+                {
+                    Layers = parse.GetValue(fitLayers) is string l ? Enum.Parse<HeadFitLayers>(l, ignoreCase: true) : fit.Layers,
+                    Steps = parse.GetValue(fitSteps) ?? fit.Steps,
+                    LearningRate = parse.GetValue(fitLr) ?? fit.LearningRate,
+                    DonorPull = parse.GetValue(fitPull) ?? fit.DonorPull,
+                };
+                try
+                {
+                    fit.Validate();
+                }
+                catch (ArgumentOutOfRangeException e)
+                {
+                    throw new UserInputException("bad recipe override: " + e.Message, e);
+                }
+                var request = new FewShotEval.Request(
+                    parse.GetValue(from) ?? parse.GetValue(modelDir) ?? ModelLocator.Resolve(null), parse.GetValue(data)!, targetName,
+                    FewShotEval.ParseKs(ks), parse.GetValue(repeats), parse.GetValue(seed), small, parse.GetValue(plot),
+                    parse.GetValue(format) == "json", fit, threads);
+                return FewShotEval.Run(context, request);
+            }
+            foreach (Option o in new Option[] { repeats, target, from, smallBelow })
+            {
+                if (parse.GetResult(o) is { Implicit: false })
+                {
+                    throw new UserInputException($"{o.Name} only applies with --few-shot");
+                }
+            }
+            string dir = ModelLocator.Resolve(parse.GetValue(modelDir));
             string splitName = parse.GetValue(split)!;
             string? plotPath = parse.GetValue(plot);
             if (plotPath is not null && Directory.Exists(plotPath))

@@ -49,10 +49,15 @@ internal static class TrainCommand
         var from = new Option<string?>("--from") { Description = "Start from this model: keep its trunk and heads, add or retrain heads for the targets in the data." };
         var freezeTrunk = new Option<bool>("--freeze-trunk") { Description = "With --from: train only the heads that have labels (a new board from few measurements)." };
         Option<int> jobs = DatasetCommand.JobsOption();
+        var newTarget = new Option<string?>("--new-target")
+        {
+            Description = $"With --from: add heads for this measured target of the data (at least {HeadFitter.MinimumLabels} labelled graphs) to a copy "
+                + "of the model, fitted over its frozen trunk (implies --freeze-trunk; the model's own heads stay unchanged).",
+        };
 
         var command = new Command("train", "Train a PerfSage model (GraphSAGE) on dataset folders.")
         {
-            data, output, epochs, seed, targets, metrics, batchSize, learningRate, patience, device, resume, from, freezeTrunk, jobs,
+            data, output, epochs, seed, targets, metrics, batchSize, learningRate, patience, device, resume, from, freezeTrunk, jobs, newTarget,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -77,6 +82,11 @@ internal static class TrainCommand
 
             using var interrupt = new Interrupt();
             var clock = Stopwatch.StartNew();
+            if (parse.GetValue(newTarget) is string name)
+            {
+                Check(fromDir is not null, "--new-target needs --from MODEL (the model whose trunk and heads the new heads are added to)");
+                return AddTarget(context, parse.GetValue(data)!, ModelLocator.Resolve(fromDir), name, outDir, threads, clock, interrupt.Token);
+            }
             LabelledData labelled = LabelledData.Load(parse.GetValue(data)!, threads, context, interrupt.Token);
             string[] targetFilter = parse.GetValue(targets) ?? [];
             foreach (string t in targetFilter.Where(t => !labelled.Targets.Contains(t, StringComparer.Ordinal)))
@@ -126,6 +136,64 @@ internal static class TrainCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// <c>--new-target NAME</c>: fits heads NAME/metric over the frozen trunk of the model in <paramref name="fromDir"/> on
+    /// every graph of the data labelled for NAME (whatever its split) and saves the copy with the new heads atomically.
+    /// </summary>
+    private static int AddTarget(CliContext context, string[] dataDirs, string fromDir, string name, string outDir, int threads,
+        Stopwatch clock, CancellationToken cancel)
+    {
+        if (Path.GetFullPath(fromDir).TrimEnd(Path.DirectorySeparatorChar) == outDir)
+        {
+            throw new UserInputException($"--out {outDir}: is the --from model; write the model with the new target to another folder");
+        }
+        LabelledData labelled = LabelledData.Load(dataDirs, threads, context, cancel);
+        if (!labelled.Targets.Contains(name, StringComparer.Ordinal))
+        {
+            throw new UserInputException(
+                $"--new-target {name}: {string.Join(", ", dataDirs)} has no labels for it; its targets: {string.Join(", ", labelled.Targets)}");
+        }
+        using TrainedModel baseModel = ModelFolder.Load(fromDir);
+        if (baseModel.Targets.Contains(name, StringComparer.Ordinal))
+        {
+            throw new UserInputException($"--new-target {name}: the model in {fromDir} already has this target; give the new board another name");
+        }
+        List<TrainingSample> mine = labelled.Samples.Where(s => s.Labels.Keys.Any(k => k.Target == name)).ToList();
+        int withOps = mine.Count(s => s.Features.NodeCount > 0 && s.Labels.Any(l => l.Key.Target == name && l.Value > 0 && double.IsFinite(l.Value)));
+        if (withOps < HeadFitter.MinimumLabels)
+        {
+            throw new UserInputException(
+                $"--new-target {name}: {withOps} labelled graph(s) with operators in {string.Join(", ", dataDirs)}; a new target needs at least "
+                + $"{HeadFitter.MinimumLabels} (measure more models: see 'perfsage dataset build')");
+        }
+        TrainedModel model;
+        try
+        {
+            model = HeadFitter.AddHeads(baseModel, mine, name, new HeadFitOptions { Threads = threads });
+        }
+        catch (ArgumentException e)
+        {
+            string reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            throw new UserInputException($"--new-target {name}: {reason}", e);
+        }
+        using (model)
+        {
+            ModelFolder.Save(model, outDir);
+            clock.Stop();
+            CultureInfo inv = CultureInfo.InvariantCulture;
+            List<HeadManifest> added = model.Manifest.Heads.Where(h => h.Target == name).ToList();
+            context.Stdout.WriteLine(string.Create(inv,
+                $"wrote {outDir}: {fromDir} with {added.Count} new head(s) for {name} ({string.Join(", ", added.Select(h => $"{h.Metric} from {h.TrainCount} graphs"))}) "
+                + $"over its frozen trunk; its {baseModel.Heads.Count} heads unchanged; {clock.Elapsed.TotalSeconds:F1} s"));
+            int without = mine.Count - withOps;
+            if (without > 0)
+            {
+                context.Stdout.WriteLine($"{without} graph(s) labelled for {name} have no operators and were left out");
+            }
+        }
+        return ExitCodes.Ok;
     }
 
     private static TrainedModel Train(IReadOnlyList<TrainingSample> samples, TrainOptions options, TrainProgress progress,

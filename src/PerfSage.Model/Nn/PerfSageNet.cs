@@ -105,6 +105,10 @@ internal sealed class PerfSageNet : Module<GraphBatch, Tensor>
         return h.MoveToOuterDisposeScope();
     }
 
+    /// <summary>Graph embeddings [G, graphHidden] of the size-independent graph columns (what the heads' graph terms read).</summary>
+    public Tensor GraphEmbeddings(GraphBatch batch) =>
+        graph_encoder.forward(batch.GraphFeatures.index_select(1, tensor(GraphTermColumns, device: batch.GraphFeatures.device)));
+
     /// <summary>
     /// The readout terms before they are combined: node sum terms aᵢ [N, heads], node maximum terms cᵢ
     /// [N, heads] and graph terms b [G, heads] (the heads' offsets not yet added).
@@ -114,7 +118,7 @@ internal sealed class PerfSageNet : Module<GraphBatch, Tensor>
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
         Tensor h = NodeEmbeddings(batch);
-        Tensor g = graph_encoder.forward(batch.GraphFeatures.index_select(1, tensor(GraphTermColumns, device: batch.GraphFeatures.device)));
+        Tensor g = GraphEmbeddings(batch);
         var sumLog = new Tensor[_heads.Length];
         var maxLog = new Tensor[_heads.Length];
         var graphLog = new Tensor[_heads.Length];

@@ -1,0 +1,442 @@
+using PerfSage.Graph.Features;
+using PerfSage.Model.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PerfSage.Model;
+
+/// <summary>Which parameters of a new head learn (the rest stay at the donor head's values).</summary>
+public enum HeadFitLayers
+{
+    /// <summary>Only the ln offset: the donor head shifted by a constant ratio.</summary>
+    Offset,
+
+    /// <summary>The offset, the node term output layer (64→2) and the graph term (64→1); the node hidden layer stays the donor's.</summary>
+    Output,
+
+    /// <summary>Every parameter of the head and the offset.</summary>
+    All,
+}
+
+/// <summary>How <see cref="HeadFitter"/> fits a new head. The defaults are the recipe chosen in docs/MODEL.md ("New heads (few-shot)").</summary>
+public sealed record HeadFitOptions
+{
+    /// <summary>Which parameters learn.</summary>
+    public HeadFitLayers Layers { get; init; } = HeadFitLayers.Output;
+
+    /// <summary>Full-batch Adam steps.</summary>
+    public int Steps { get; init; } = 300;
+
+    /// <summary>Adam's learning rate at the first step; a cosine takes it to 1 % of that at the last.</summary>
+    public double LearningRate { get; init; } = 1e-2;
+
+    /// <summary>λ of the pull toward the donor: the loss (mean |ln ratio| over k graphs) adds λ · (10 / k) · Σ (θ − θ_donor)² over
+    /// the learning head parameters.</summary>
+    public double DonorPull { get; init; } = 1e-2;
+
+    /// <summary>CPU threads for libtorch (0 = one per core).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Checks the settings.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative step count or thread count, a learning rate that is not positive, a negative pull.</exception>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(Steps, nameof(Steps));
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), $"learning rate {LearningRate} must be a positive number");
+        }
+        if (!(DonorPull >= 0) || !double.IsFinite(DonorPull))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DonorPull), $"donor pull {DonorPull} must be 0 or more");
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(Threads, nameof(Threads));
+    }
+}
+
+/// <summary>A head fitted by <see cref="HeadFitter"/>: its offset, the donor it started from and its weights by parameter name.</summary>
+public sealed record FittedHead
+{
+    public required HeadKey Key { get; init; }
+
+    /// <summary>The base model's head it started from.</summary>
+    public required string Donor { get; init; }
+
+    /// <summary>The ln offset (donor offset + the fitted shift).</summary>
+    public required double LogOffset { get; init; }
+
+    /// <summary>Labelled graphs it was fitted on.</summary>
+    public required int TrainCount { get; init; }
+
+    /// <summary>Mean and standard deviation of the ln labels it was fitted on.</summary>
+    public required double LogMean { get; init; }
+
+    public required double LogStd { get; init; }
+
+    /// <summary>Mean |ln ŷ − ln y| on the graphs it was fitted on, after fitting.</summary>
+    public required double TrainLoss { get; init; }
+
+    /// <summary>Values per parameter suffix (<c>node.0.weight</c>, …, <c>graph.bias</c>), row-major.</summary>
+    internal IReadOnlyDictionary<string, float[]> Weights { get; init; } = new Dictionary<string, float[]>();
+}
+
+/// <summary>
+/// Fits new heads (a new board) over a base model's frozen trunk from a few labelled graphs, fast: the trunk runs
+/// once per distinct graph (<see cref="TrunkCache"/>), then only the head learns, by full-batch Adam on the cached
+/// embeddings. A head starts as the base head of the same metric whose predictions differ from the labels by the
+/// most constant ln ratio (the donor), shifted by the median ln ratio, and is pulled toward the donor by an L2 term,
+/// so 10 labels cannot pull it far. The heads of the base model and its trunk are never changed: the result is a
+/// copy with the new heads added, the old weights bit-identical. No randomness: the same inputs and thread count
+/// give the same head.
+/// </summary>
+public static class HeadFitter
+{
+    /// <summary>The fewest labelled graphs a new head is fitted from.</summary>
+    public const int MinimumLabels = 10;
+
+    private static readonly string[] ParameterNames = ["node.0.weight", "node.0.bias", "node.2.weight", "node.2.bias", "graph.weight", "graph.bias"];
+
+    /// <summary>
+    /// A copy of <paramref name="baseModel"/> with a head <c>target/metric</c> for every metric that has at least
+    /// <see cref="MinimumLabels"/> positive labels of <paramref name="target"/> in <paramref name="samples"/> (graphs
+    /// without operators are left out; the split is not looked at: every labelled graph is used).
+    /// </summary>
+    /// <exception cref="ArgumentException">The base model already has <paramref name="target"/>; no metric of it has
+    /// enough labels; a bad target name.</exception>
+    public static TrainedModel AddHeads(TrainedModel baseModel, IReadOnlyList<TrainingSample> samples, string target, HeadFitOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(baseModel);
+        ArgumentNullException.ThrowIfNull(samples);
+        HeadKey.ValidateTarget(target);
+        options ??= new HeadFitOptions();
+        options.Validate();
+        if (baseModel.Targets.Contains(target, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"the base model already has target '{target}'; choose a new name", nameof(target));
+        }
+        var fitted = new List<FittedHead>();
+        var counts = new List<string>();
+        foreach (Metric metric in MetricNames.All)
+        {
+            var graphs = new List<GraphFeatures>();
+            var logs = new List<double>();
+            foreach (TrainingSample s in samples)
+            {
+                if (s.Features.NodeCount > 0 && s.Labels.TryGetValue((target, metric), out double y) && y > 0 && double.IsFinite(y))
+                {
+                    graphs.Add(s.Features);
+                    logs.Add(Math.Log(y));
+                }
+            }
+            if (graphs.Count == 0)
+            {
+                continue;
+            }
+            counts.Add($"{MetricNames.Name(metric)}: {graphs.Count}");
+            if (graphs.Count < MinimumLabels)
+            {
+                continue;
+            }
+            EnsureLoaded(options);
+            using TrunkCache cache = TrunkCache.Build(baseModel, graphs);
+            fitted.Add(Fit(cache, [.. Enumerable.Range(0, graphs.Count)], [.. logs], new HeadKey(target, metric), options));
+        }
+        if (fitted.Count == 0)
+        {
+            throw new ArgumentException(
+                $"target '{target}' needs at least {MinimumLabels} labelled graphs with operators for one metric; it has "
+                + (counts.Count == 0 ? "none" : string.Join(", ", counts)), nameof(samples));
+        }
+        return WithHeads(baseModel, fitted, samples.Count(s => s.Labels.Keys.Any(k => k.Target == target)));
+    }
+
+    internal static void EnsureLoaded(HeadFitOptions options) =>
+        TorchRuntime.EnsureLoaded(options.Threads == 0 ? Environment.ProcessorCount : options.Threads, TorchRuntime.DefaultSeed);
+
+    /// <summary>Fits head <paramref name="key"/> on cached graphs <paramref name="rows"/> with ln labels <paramref name="logY"/>.</summary>
+    internal static FittedHead Fit(TrunkCache cache, int[] rows, double[] logY, HeadKey key, HeadFitOptions options)
+    {
+        if (rows.Length == 0 || rows.Length != logY.Length)
+        {
+            throw new ArgumentException($"{rows.Length} graphs for {logY.Length} labels", nameof(rows));
+        }
+        TrainedModel model = cache.Model;
+        (int donor, double shift) = BestDonor(cache, rows, logY, key.Metric);
+        HeadManifest donorHead = model.Manifest.Heads.Single(h => h.Key == model.Heads[donor].Key);
+        double offset = donorHead.LogOffset + shift;
+        double mean = logY.Average();
+        double std = Math.Sqrt(logY.Sum(v => (v - mean) * (v - mean)) / logY.Length);
+
+        Dictionary<string, float[]> start;
+        long[][] shapes;
+        using (NewDisposeScope())
+        {
+            Dictionary<string, Tensor> state = model.Net.state_dict();
+            start = ParameterNames.ToDictionary(n => n, n => state[$"heads.{donorHead.Key}.{n}"].cpu().data<float>().ToArray());
+            shapes = ParameterNames.Select(n => state[$"heads.{donorHead.Key}.{n}"].shape).ToArray();
+        }
+
+        var parameters = new Parameter[ParameterNames.Length];
+        Parameter delta = new(zeros(1), requires_grad: true);
+        double loss;
+        try
+        {
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i] = new Parameter(tensor(start[ParameterNames[i]], shapes[i]), requires_grad: false);
+            }
+            loss = Train(cache, rows, logY, offset, parameters, delta, shapes, options);
+            offset += delta.data<float>()[0];
+            var weights = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                weights[ParameterNames[i]] = parameters[i].data<float>().ToArray();
+            }
+            return new FittedHead
+            {
+                Key = key,
+                Donor = donorHead.Key,
+                LogOffset = offset,
+                TrainCount = rows.Length,
+                LogMean = mean,
+                LogStd = std,
+                TrainLoss = loss,
+                Weights = weights,
+            };
+        }
+        finally
+        {
+            delta.Dispose();
+            foreach (Parameter? p in parameters)
+            {
+                p?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>ln predictions of <paramref name="head"/> for cached graphs <paramref name="rows"/>.</summary>
+    internal static double[] PredictLog(TrunkCache cache, FittedHead head, IReadOnlyList<int> rows, int chunkSize = 2048)
+    {
+        var result = new double[rows.Count];
+        using IDisposable noGrad = no_grad();
+        using DisposeScope outer = NewDisposeScope();
+        Tensor[] p = ParameterNames.Select((n, i) => tensor(head.Weights[n], ShapeOf(cache.Model, n))).ToArray();
+        for (int first = 0; first < rows.Count; first += chunkSize)
+        {
+            int end = Math.Min(rows.Count, first + chunkSize);
+            using DisposeScope scope = NewDisposeScope();
+            TrunkCache.Gathered g = cache.Gather(rows.Skip(first).Take(end - first).ToArray());
+            Tensor z = nn.functional.relu(nn.functional.linear(g.Nodes, p[0], p[1]));
+            float[] log = Readout(z, g, p, null).data<float>().ToArray();
+            for (int i = first; i < end; i++)
+            {
+                result[i] = log[i - first] + head.LogOffset;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The base head (of <paramref name="metric"/> where the base has one, else any) whose ln predictions on
+    /// <paramref name="rows"/> differ from <paramref name="logY"/> by the smallest variance, with the median of
+    /// that difference (the shift minimising mean |ln ratio|, the training loss).
+    /// </summary>
+    private static (int Head, double Shift) BestDonor(TrunkCache cache, int[] rows, double[] logY, Metric metric)
+    {
+        IReadOnlyList<HeadKey> heads = cache.Model.Heads;
+        List<int> candidates = Enumerable.Range(0, heads.Count).Where(k => heads[k].Metric == metric).ToList();
+        if (candidates.Count == 0)
+        {
+            candidates = [.. Enumerable.Range(0, heads.Count)];
+        }
+        int best = candidates[0];
+        double bestVariance = double.PositiveInfinity;
+        foreach (int k in candidates)
+        {
+            double[] residual = rows.Select((r, i) => logY[i] - cache.BaseLog[r][k]).ToArray();
+            double mean = residual.Average();
+            double variance = residual.Sum(v => (v - mean) * (v - mean)) / residual.Length;
+            if (variance < bestVariance)
+            {
+                bestVariance = variance;
+                best = k;
+            }
+        }
+        double[] shifts = rows.Select((r, i) => logY[i] - cache.BaseLog[r][best]).Order().ToArray();
+        int n = shifts.Length;
+        double median = n % 2 == 1 ? shifts[n / 2] : 0.5 * (shifts[(n / 2) - 1] + shifts[n / 2]);
+        return (best, median);
+    }
+
+    private static double Train(TrunkCache cache, int[] rows, double[] logY, double offset, Parameter[] p, Parameter delta,
+        long[][] shapes, HeadFitOptions options)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        TrunkCache.Gathered g = cache.Gather(rows);
+        Tensor target = tensor(logY.Select(v => (float)(v - offset)).ToArray());
+        Tensor? hidden = null;
+        var learning = new List<Parameter> { delta };
+        if (options.Layers == HeadFitLayers.Output)
+        {
+            using (no_grad())
+            {
+                hidden = nn.functional.relu(nn.functional.linear(g.Nodes, p[0], p[1]));
+            }
+            learning.AddRange([p[2], p[3], p[4], p[5]]);
+        }
+        else if (options.Layers == HeadFitLayers.All)
+        {
+            learning.AddRange(p);
+        }
+        var anchors = new Dictionary<Parameter, Tensor>();
+        foreach (Parameter q in learning.Where(q => !ReferenceEquals(q, delta)))
+        {
+            q.requires_grad = true;
+            anchors[q] = q.detach().clone();
+        }
+        double loss = double.NaN;
+        int steps = options.Layers == HeadFitLayers.Offset ? 0 : options.Steps;
+        using var optimizer = new AdamOptimizer(learning, options.LearningRate);
+        // A prior of fixed strength against a loss that is a mean over the graphs: the pull weighs 10/k as much at k graphs,
+        // so 10 labels stay near the donor and 900 can move away from it.
+        using Scalar pull = (options.DonorPull * MinimumLabels / rows.Length).ToScalar();
+        using Scalar count = ((double)rows.Length).ToScalar();
+        for (int step = 1; step <= steps; step++)
+        {
+            using DisposeScope stepScope = NewDisposeScope();
+            double t = steps <= 1 ? 0 : (step - 1) / (double)(steps - 1);
+            optimizer.LearningRate = options.LearningRate * (0.01 + (0.99 * 0.5 * (1 + Math.Cos(Math.PI * t))));
+            foreach (Parameter q in learning)
+            {
+                q.grad?.zero_();
+            }
+            Tensor z = hidden ?? nn.functional.relu(nn.functional.linear(g.Nodes, p[0], p[1]));
+            Tensor fit = Readout(z, g, p, delta).sub(target).abs().sum().div(count);
+            Tensor total = fit;
+            if (options.DonorPull > 0)
+            {
+                foreach ((Parameter q, Tensor anchor) in anchors)
+                {
+                    total = total.add(q.sub(anchor).square().sum().mul(pull), Scalars.One);
+                }
+            }
+            total.backward();
+            optimizer.Step();
+            loss = fit.item<float>();
+        }
+        using (no_grad())
+        {
+            Tensor z = hidden ?? nn.functional.relu(nn.functional.linear(g.Nodes, p[0], p[1]));
+            loss = Readout(z, g, p, delta).sub(target).abs().mean().item<float>();
+        }
+        foreach (Parameter q in learning)
+        {
+            q.requires_grad = false;
+        }
+        return loss;
+    }
+
+    /// <summary>ln ŷ − offset per graph [G]: logsumexp of the node sum terms, the largest node max term and the graph term (<c>PerfSageNet</c>'s readout).</summary>
+    private static Tensor Readout(Tensor hidden, TrunkCache.Gathered g, Tensor[] p, Tensor? delta)
+    {
+        Tensor terms = nn.functional.linear(hidden, p[2], p[3]);   // [N, 2]
+        Tensor sum = Dense(terms.select(1, 0), g).logsumexp(1);   // [G]
+        Tensor max = Dense(terms.select(1, 1), g).amax([1]);      // [G]
+        Tensor graph = nn.functional.linear(g.Graphs, p[4], p[5]).squeeze(1);
+        Tensor log = stack([sum, max, graph], 1).logsumexp(1);
+        return delta is null ? log : log.add(delta, Scalars.One);
+    }
+
+    private static Tensor Dense(Tensor nodeValues, TrunkCache.Gathered g) =>
+        full([g.GraphCount * (long)g.MaxNodes], Scalars.NegativeInfinity, dtype: nodeValues.dtype)
+            .index_copy(0, g.DensePosition, nodeValues)
+            .view(g.GraphCount, g.MaxNodes);
+
+    private static long[] ShapeOf(TrainedModel model, string name)
+    {
+        NetworkOptions o = model.Manifest.Network;
+        return name switch
+        {
+            "node.0.weight" => [o.HeadHiddenSize, o.HiddenSize],
+            "node.0.bias" => [o.HeadHiddenSize],
+            "node.2.weight" => [2, o.HeadHiddenSize],
+            "node.2.bias" => [2],
+            "graph.weight" => [1, o.GraphHiddenSize],
+            _ => [1],
+        };
+    }
+
+    /// <summary>A copy of <paramref name="baseModel"/> with <paramref name="heads"/> added: every base parameter copied
+    /// unchanged, the new heads' parameters from the fit.</summary>
+    internal static TrainedModel WithHeads(TrainedModel baseModel, IReadOnlyList<FittedHead> heads, int labelledSamples)
+    {
+        ModelManifest b = baseModel.Manifest;
+        var manifests = new SortedDictionary<string, HeadManifest>(StringComparer.Ordinal);
+        foreach (HeadManifest h in b.Heads)
+        {
+            manifests[h.Key] = h;
+        }
+        foreach (FittedHead f in heads)
+        {
+            manifests[f.Key.Key] = new HeadManifest
+            {
+                Key = f.Key.Key,
+                Target = f.Key.Target,
+                Metric = MetricNames.Name(f.Key.Metric),
+                LogMean = f.LogMean,
+                LogStd = f.LogStd,
+                LogOffset = f.LogOffset,
+                TrainCount = f.TrainCount,
+            };
+        }
+        var net = new PerfSageNet(b.Network, manifests.Values.Select(Trainer.ToSpec).ToList());
+        try
+        {
+            using (var stream = new MemoryStream(NetRunner.SaveWeights(baseModel.Net)))
+            {
+                net.load(stream, strict: false);
+            }
+            using (no_grad())
+            {
+                Dictionary<string, Tensor> state = net.state_dict();
+                foreach (FittedHead f in heads)
+                {
+                    foreach (string n in ParameterNames)
+                    {
+                        Tensor p = state[$"heads.{f.Key.Key}.{n}"];
+                        using Tensor value = tensor(f.Weights[n], p.shape);
+                        p.copy_(value);
+                    }
+                }
+            }
+            foreach (Parameter p in net.parameters())
+            {
+                p.requires_grad = false;
+            }
+            net.to(baseModel.Device);
+            var perTarget = new SortedDictionary<string, int>(b.Data.SamplesPerTarget.ToDictionary(), StringComparer.Ordinal);
+            foreach (string t in heads.Select(h => h.Key.Target).Distinct())
+            {
+                perTarget[t] = labelledSamples;
+            }
+            ModelManifest manifest = b with
+            {
+                Heads = [.. manifests.Values],
+                Training = b.Training with
+                {
+                    FrozenTrunk = true,
+                    BaseModelHeads = b.Heads.Select(h => h.Key).ToList(),
+                },
+                Data = b.Data with { SamplesPerTarget = perTarget },
+                WeightsSha256 = null,
+            };
+            return new TrainedModel(net, baseModel.Device, manifest, baseModel.Metrics, []);
+        }
+        catch
+        {
+            net.Dispose();
+            throw;
+        }
+    }
+}
