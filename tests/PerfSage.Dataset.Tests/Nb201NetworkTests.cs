@@ -30,6 +30,39 @@ public class Nb201NetworkTests
         "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|";
 
     [Fact]
+    public void Eager_network_keeps_every_edge_counts_worked_by_hand()
+    {
+        // NB201 index 0: node 1 = pool(n0); node 2 = conv1x1(n0) + n1; node 3 = conv1x1(n0) + n1 + n2.
+        const string arch = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|";
+        OpGraph g = Nb201Space.FromArchString(arch, TensorType.Float32, Nb201Graph.Eager);
+        // Per cell: 1 AVERAGE_POOL, 2 × (RELU + CONV 1×1), ADDs 1 (node 2) + 2 (node 3); 15 cells.
+        Assert.Equal(1 + 15 * 2 + 2 * 3, g.CountOf(BuiltinOperator.CONV_2D));       // 37
+        Assert.Equal(15 * 2 + 2 * 2, g.CountOf(BuiltinOperator.RELU));              // 34
+        Assert.Equal(15 * 1 + 2, g.CountOf(BuiltinOperator.AVERAGE_POOL_2D));       // 17
+        Assert.Equal(15 * 3 + 2 + 1, g.CountOf(BuiltinOperator.ADD));               // 48
+        Assert.Equal(1, g.CountOf(BuiltinOperator.MUL));
+        Assert.Equal(140, g.Nodes.Length);
+        long conv1x1 = 32L * 32 * 16 * 16; // the same 262,144 MACs in every stage (H·W halves as C doubles)
+        Assert.Equal(OutsideCellsMacs + (15 * 2 * conv1x1), g.TotalMacs);
+        Assert.Equal(15_647_360, g.TotalMacs);
+    }
+
+    [Fact]
+    public void Eager_network_runs_none_edges_as_a_multiply_by_zero_and_dead_edges_too()
+    {
+        // Node 3 reads only none edges, so the converted network folds to a constant, while eager still runs
+        // every cell: conv3x3 on 1←0 and 2←1, pool on 2←0, three none edges (MUL by 0) into node 3.
+        const string arch = "|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_3x3~1|+|none~0|none~1|none~2|";
+        Assert.Empty(Nb201Space.FromArchString(arch).Nodes);
+        OpGraph g = Nb201Space.FromArchString(arch, TensorType.Float32, Nb201Graph.Eager);
+        Assert.Equal(1 + 15 * 2 + 2 * 3, g.CountOf(BuiltinOperator.CONV_2D));
+        Assert.Equal(15 * 3 + 1, g.CountOf(BuiltinOperator.MUL));                  // 3 zero edges per cell + head BN
+        Assert.Equal(15 * 1 + 2, g.CountOf(BuiltinOperator.AVERAGE_POOL_2D));
+        Assert.Equal(15 * (1 + 2) + 2 + 1, g.CountOf(BuiltinOperator.ADD));
+        Assert.Equal(OutsideCellsMacs + (5 * 2 * (Conv3x3Stage1 + Conv3x3Stage2 + Conv3x3Stage3)), g.TotalMacs);
+    }
+
+    [Fact]
     public void All_conv3x3_network_counts_worked_by_hand()
     {
         OpGraph g = Nb201Space.FromArchString(AllConv3x3);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PerfSage.Dataset;
+using PerfSage.Dataset.Spaces;
 using PerfSage.Tflite;
 
 namespace PerfSage.Cli.Commands;
@@ -59,10 +60,17 @@ internal static class DatasetImportNb201Command
         var limit = new Option<int?>("--limit") { Description = "Only the first N rows." };
         var dtype = new Option<string>("--dtype") { Description = "Element type of the graphs: float32 or int8.", DefaultValueFactory = _ => "float32" };
         dtype.AcceptOnlyFromAmong("float32", "int8");
+        var graph = new Option<string>("--graph")
+        {
+            Description = "eager: every cell edge executes ('none' multiplies by zero), as the published NB201 latencies were measured; "
+                + "converted: dead edges removed and constants folded, as a TFLite converter leaves the network.",
+            DefaultValueFactory = _ => "eager",
+        };
+        graph.AcceptOnlyFromAmong("eager", "converted");
         Option<int> jobs = DatasetCommand.JobsOption();
         var command = new Command("import-nb201", "Import NAS-Bench-201 measured latencies: a graph per architecture, a target per device column.")
         {
-            csv, output, limit, dtype, jobs,
+            csv, output, limit, dtype, graph, jobs,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -72,6 +80,7 @@ internal static class DatasetImportNb201Command
             {
                 Limit = parse.GetValue(limit),
                 Dtype = parse.GetValue(dtype) == "int8" ? TensorType.Int8 : TensorType.Float32,
+                Graph = parse.GetValue(graph) == "converted" ? Nb201Graph.Converted : Nb201Graph.Eager,
             };
             BuildResult result = DatasetCommand.Guard(() => DatasetProgress.Run(context, "import-nb201", (progress, cancel) =>
                 Nb201Importer.Import(request, dir, new BuildOptions { Jobs = threads, Progress = progress }, cancel)));

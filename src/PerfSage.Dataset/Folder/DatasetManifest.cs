@@ -120,6 +120,10 @@ public sealed record BuildInfo
     /// <summary>Element type of the NB201 graphs: <c>float32</c> or <c>int8</c> (kind <c>nb201</c>).</summary>
     public string? Dtype { get; init; }
 
+    /// <summary><c>eager</c> when the NB201 graphs keep every edge as an eager framework runs it; null for
+    /// converter-folded graphs (kind <c>nb201</c>).</summary>
+    public string? Network { get; init; }
+
     /// <summary>The PerfSage version that built it (graph export and estimators may change between versions).</summary>
     public string Version { get; init; } = DatasetJson.Version;
 

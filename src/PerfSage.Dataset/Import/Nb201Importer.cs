@@ -15,6 +15,10 @@ public sealed record Nb201ImportRequest(string CsvPath)
     /// <summary>Element type of the graphs: <see cref="TensorType.Float32"/> (the devices of the NAS-Bench-201
     /// latency tables run float models) or <see cref="TensorType.Int8"/>.</summary>
     public TensorType Dtype { get; init; } = TensorType.Float32;
+
+    /// <summary>Which network each genotype becomes: converter-folded (a deployed .tflite) or eager (every edge
+    /// executes, as the published NB201 device latencies were measured; see <see cref="Nb201Graph"/>).</summary>
+    public Nb201Graph Graph { get; init; } = Nb201Graph.Converted;
 }
 
 /// <summary>
@@ -45,13 +49,15 @@ public static class Nb201Importer
     {
         private readonly Row[] _rows;
         private readonly TensorType _dtype;
+        private readonly Nb201Graph _graph;
         private readonly string _prefix;
 
-        private Nb201Job(BuildInfo info, Row[] rows, TensorType dtype)
+        private Nb201Job(BuildInfo info, Row[] rows, TensorType dtype, Nb201Graph graph)
         {
             Info = info;
             _rows = rows;
             _dtype = dtype;
+            _graph = graph;
             _prefix = dtype == TensorType.Int8 ? "nb201-int8-" : "nb201-";
             Items = [.. rows.Select(r => new JobItem(r.Order, ModelId(r.Nb201Index)))];
         }
@@ -115,8 +121,10 @@ public static class Nb201Importer
                 CsvSha256 = Hashing.Sha256Hex(bytes),
                 Limit = request.Limit,
                 Dtype = TensorTypes.Name(request.Dtype),
+                // Recorded only for eager graphs, so folders imported before the option existed stay the same build.
+                Network = request.Graph == Nb201Graph.Eager ? "eager" : null,
             };
-            return new Nb201Job(info, rows, request.Dtype);
+            return new Nb201Job(info, rows, request.Dtype, request.Graph);
         }
 
         private static Row ParseRow(string path, CsvRow row, int order, string[] devices, Dictionary<int, long> seen)
@@ -169,7 +177,7 @@ public static class Nb201Importer
             Row row = _rows[item.Order];
             try
             {
-                OpGraph graph = Nb201Space.FromArchString(row.Arch, _dtype);
+                OpGraph graph = Nb201Space.FromArchString(row.Arch, _dtype, _graph);
                 byte[] bytes = GraphExporter.Write(graph, SpaceBuildJob.ExportSeed(item.ModelId));
                 OpGraph.FromModel(TfliteReader.Parse(bytes, item.ModelId + ".tflite")); // the file must read back
                 LabelRow[] labels = [.. row.Values.Select(v => new LabelRow(item.ModelId, v.Target, v.LatencyMs, null, null, null, Source))];

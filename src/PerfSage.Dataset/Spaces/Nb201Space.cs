@@ -56,10 +56,18 @@ public sealed class Nb201Space : ISearchSpace
     /// <summary>The network of <paramref name="arch"/> (an architecture string, see
     /// <see cref="Nb201Arch.Parse"/>) in <paramref name="dtype"/> (float32 or int8). Throws
     /// <see cref="SearchSpaceException"/> for a malformed string or another type.</summary>
-    public static OpGraph FromArchString(string arch, TensorType dtype = TensorType.Float32)
+    public static OpGraph FromArchString(string arch, TensorType dtype = TensorType.Float32) =>
+        FromArchString(arch, dtype, Nb201Graph.Converted);
+
+    /// <summary>The network of <paramref name="arch"/> in <paramref name="dtype"/>, converter-folded or as an eager
+    /// framework runs it (see <see cref="Nb201Graph"/>).</summary>
+    public static OpGraph FromArchString(string arch, TensorType dtype, Nb201Graph graph)
     {
         Nb201Arch parsed = Nb201Arch.Parse(arch);
-        return Nb201Network.Build(parsed, VariantOf(dtype), "nb201-" + parsed.Index.ToString("D5", CultureInfo.InvariantCulture));
+        string name = "nb201-" + parsed.Index.ToString("D5", CultureInfo.InvariantCulture);
+        return graph == Nb201Graph.Eager
+            ? Nb201Network.BuildEager(parsed, VariantOf(dtype), name)
+            : Nb201Network.Build(parsed, VariantOf(dtype), name);
     }
 
     /// <summary>The network of <paramref name="arch"/>.</summary>
@@ -90,4 +98,16 @@ public sealed class Nb201Space : ISearchSpace
         _ => throw new SearchSpaceException(
             $"NAS-Bench-201 networks are built as float32 or int8, not {TensorTypes.Name(dtype)}"),
     };
+}
+
+/// <summary>Which NAS-Bench-201 network a genotype becomes.</summary>
+public enum Nb201Graph
+{
+    /// <summary>As a TFLite converter leaves it: batch norm folded, dead edges removed, constants folded
+    /// (what a deployed .tflite of the genotype contains).</summary>
+    Converted,
+
+    /// <summary>As the NAS-Bench-201 reference code runs in an eager framework: every edge executes, <c>none</c>
+    /// multiplies by zero (what the published device latencies measured).</summary>
+    Eager,
 }

@@ -79,6 +79,23 @@ public class Nb201ImportTests
     }
 
     [Fact]
+    public void Eager_graphs_keep_folded_architectures_and_are_another_build()
+    {
+        using var dir = new TempFolder("nb201");
+        string csv = SmallCsv(dir);
+        Nb201Importer.Import(new Nb201ImportRequest(csv) { Graph = Nb201Graph.Eager, Limit = 2 }, dir.Sub("out"));
+        DatasetFolder folder = DatasetFolder.Load(dir.Sub("out"));
+        Assert.Equal(["nb201-00017", "nb201-00010"], folder.Models.Select(m => m.Id));
+        Assert.Equal(["nb201-eager"], folder.Manifest.Spaces);
+        Assert.Equal("eager", Assert.Single(folder.Manifest.Builds).Network);
+        // Index 10 folds to a constant once converted (see above); eager, all its 15 cells still run.
+        OpGraph g = OpGraph.FromModel(TfliteReader.ReadFile(folder.Find("nb201-00010")!.GraphPath));
+        Assert.True(g.CountOf(BuiltinOperator.CONV_2D) >= 7, $"{g.CountOf(BuiltinOperator.CONV_2D)} convolutions");
+        var e = Assert.Throws<DatasetException>(() => Nb201Importer.Import(new Nb201ImportRequest(csv) { Limit = 2 }, dir.Sub("out")));
+        Assert.Contains("network", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_cancelled_import_resumes_to_the_uninterrupted_result_and_other_input_is_refused()
     {
         using var dir = new TempFolder("nb201");
