@@ -266,6 +266,62 @@ public sealed class OpGraphBuilder
         return AddOperator(BuiltinOperator.FULLY_CONNECTED, [input, w, b], options, outputName: prefix);
     }
 
+    /// <summary>Scale of an integer LSTM's int16 cell state: 2⁻¹¹, a power of two as TFLite's integer LSTM
+    /// kernels require (the value the converter gave <c>micro_speech_lstm.tflite</c> and
+    /// <c>dtln_noise_suppression.tflite</c> in <c>shared/models/tflm</c>).</summary>
+    public const float LstmCellStateScale = 1f / 2048;
+
+    /// <summary>
+    /// UNIDIRECTIONAL_SEQUENCE_LSTM with <paramref name="units"/> cells, no peephole, projection or layer
+    /// norm, laid out as TFLite converters emit it (24 inputs): input [B, T, F] (time-major [T, B, F]);
+    /// four input-to-gate weights [units, F] and four recurrent weights [units, units] (gate order input,
+    /// forget, cell, output); three omitted peepholes; four gate biases [units]; omitted projection weights
+    /// and bias; output-state and cell-state variables [B, units]; four omitted layer-norm coefficients.
+    /// Output [B, T, units] in the input's type. Types as in the TFLM models: float32 throughout; int8
+    /// activations with int8 weights, int32 biases, int8 output state and int16 cell state; int16
+    /// activations with int8 weights, int64 biases and int16 states. Costs T·4·units·(F + units) MACs.
+    /// </summary>
+    public int UnidirectionalSequenceLstm(int input, int units,
+        ActivationFunctionType activation = ActivationFunctionType.Tanh, float cellClip = 10f, bool timeMajor = false)
+    {
+        int[] x = Draft(input).Shape;
+        if (x.Length != 3)
+        {
+            throw new OpGraphException($"{Name}: UNIDIRECTIONAL_SEQUENCE_LSTM needs a 3-D input, got [{string.Join(',', x)}]");
+        }
+        if (units <= 0)
+        {
+            throw new OpGraphException($"{Name}: UNIDIRECTIONAL_SEQUENCE_LSTM units {units} must be positive");
+        }
+        int batch = timeMajor ? x[1] : x[0];
+        int steps = timeMajor ? x[0] : x[1];
+        int features = x[2];
+        TensorType type = Draft(input).Type;
+        (TensorType wType, TensorType bType) = WeightTypes(input, "UNIDIRECTIONAL_SEQUENCE_LSTM");
+        bool integer = TensorTypes.IsQuantizedInteger(type);
+        string prefix = $"unidirectional_sequence_lstm_{_nodes.Count}";
+        string[] gates = ["input", "forget", "cell", "output"];
+        var inputs = new int[24];
+        Array.Fill(inputs, -1);
+        inputs[0] = input;
+        for (int g = 0; g < 4; g++)
+        {
+            inputs[1 + g] = AddConstant([units, features], wType, default, WeightQuantization(wType, 1, 0),
+                $"{prefix}/input_to_{gates[g]}_weights");
+            inputs[5 + g] = AddConstant([units, units], wType, default, WeightQuantization(wType, 1, 0),
+                $"{prefix}/recurrent_to_{gates[g]}_weights");
+            inputs[12 + g] = AddConstant([units], bType, default, WeightQuantization(bType, 1, 0),
+                $"{prefix}/{gates[g]}_gate_bias");
+        }
+        inputs[18] = AddVariable([batch, units], type, null, prefix + "/output_state");
+        inputs[19] = AddVariable([batch, units], integer ? TensorType.Int16 : type,
+            integer ? QuantizationSummary.PerTensor(LstmCellStateScale, 0) : null, prefix + "/cell_state");
+        int[] output = timeMajor ? [steps, batch, units] : [batch, steps, units];
+        var options = new UnidirectionalSequenceLstmOptions(activation, cellClip, 0f, timeMajor, false, false);
+        return AddOperator(BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, inputs, options, outputShape: output,
+            outputName: prefix);
+    }
+
     /// <summary>ADD (broadcasting).</summary>
     public int Add(int a, int b, ActivationFunctionType activation = ActivationFunctionType.None) =>
         AddOperator(BuiltinOperator.ADD, [a, b], new ArithmeticOptions(activation));

@@ -30,7 +30,7 @@ public class OpsSpaceTests(ITestOutputHelper output)
             }
         }
         output.WriteLine(string.Join(", ", opCounts.Select(kv => $"{kv.Key} {kv.Value}")));
-        // ~3 ops per sample over 23 kinds; the rarest (weight 0.5 of ~27) still expects about 50.
+        // ~3 ops per sample over 24 kinds; the rarest (weight 0.5 of ~27) still expects about 50.
         Assert.All(opCounts, kv => Assert.True(kv.Value >= 20, $"{kv.Key} drawn {kv.Value} times"));
         // The drawn ops are the graph's ops: every builtin of the vocabulary is in some graph.
         var builtins = samples.SelectMany(s => s.Graph.Nodes.Select(n => n.TypeName.ToLowerInvariant())).ToHashSet();
@@ -40,8 +40,18 @@ public class OpsSpaceTests(ITestOutputHelper output)
         AssertShare(samples, s => s.Variant == "int8", 0.40, "int8");
         AssertShare(samples, s => s.Variant == "int16x8", 0.35, "int16x8");
         AssertShare(samples, s => s.Variant == "float32", 0.25, "float32");
-        AssertShare(samples, s => s.Knobs["shape"] == "audio", 0.45, "audio");
-        AssertShare(samples, s => s.Knobs["shape"] == "vector", 0.25, "vector");
+        AssertShare(samples, s => s.Knobs["shape"] == "audio", 0.40, "audio");
+        AssertShare(samples, s => s.Knobs["shape"] == "vector", 0.20, "vector");
+        AssertShare(samples, s => s.Knobs["shape"] == "sequence", 0.15, "sequence");
+        // A sequence starts with an LSTM with p 0.8 (0.15 · 0.8 = 0.12 of all graphs).
+        AssertShare(samples, s => s.Family == "ops-rnn", 0.12, "LSTM-first");
+        // Every LSTM graph holds at most 2 of them; depthwise convolutions with a multiplier and int32 ↔ int16
+        // QUANTIZE occur.
+        Assert.All(samples, s => Assert.InRange(s.Graph.Nodes.Count(n => n.Builtin == BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM), 0, OpsSpace.MaxLstms));
+        Assert.Contains(samples, s => s.Graph.Nodes.Count(n => n.Builtin == BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM) == 2);
+        Assert.Contains(samples, s => s.Graph.Nodes.Any(n => n.Attributes.Options is DepthwiseConv2DOptions { DepthMultiplier: > 1 }));
+        Assert.Contains(samples, s => s.Knobs["layers"].Contains("quantize int32_to_int16", StringComparison.Ordinal));
+        Assert.Contains(samples, s => s.Knobs["layers"].Contains("quantize to_int32", StringComparison.Ordinal));
         AssertShare(samples, s => s.Knobs["op_count"] == "1", OpsSpace.SingleOpProbability, "single-op");
         // Float I/O only in the integer variants (p 0.2 of 0.75).
         AssertShare(samples, s => s.Knobs["io"] == "float", 0.75 * 0.2, "float I/O");
@@ -64,7 +74,7 @@ public class OpsSpaceTests(ITestOutputHelper output)
                 Assert.NotEqual(BuiltinOperator.RESHAPE, node.Builtin);
             }
         }
-        string[] families = ["ops-binary", "ops-conv", "ops-data", "ops-fc", "ops-unary"];
+        string[] families = ["ops-binary", "ops-conv", "ops-data", "ops-fc", "ops-rnn", "ops-unary"];
         Assert.Equal(families, samples.Select(s => s.Family).Distinct().Order(StringComparer.Ordinal));
         output.WriteLine(string.Join(", ", samples.GroupBy(s => s.Family).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => $"{g.Key} {g.Count()}")));
@@ -103,35 +113,76 @@ public class OpsSpaceTests(ITestOutputHelper output)
         Assert.Equal(3 * 4 * 4, s.Graph.ConstantBytes);
     }
 
-    /// <summary>Pinned: a single int8 TRANSPOSE_CONV, 5×1 kernel, stride 1×2, SAME, 147 → 74 channels.</summary>
+    /// <summary>Pinned: a single int8 TRANSPOSE_CONV, 7×1 kernel, stride 1×2, SAME, 147 → 73 channels.</summary>
     [Fact]
     public void Ops_seed_42_index_26_is_a_single_int8_transpose_conv()
     {
         SpaceSample s = Space.Sample(42, 26);
-        Assert.Equal("transpose_conv 5x1/1x2 same f74", s.Knobs["layers"]);
+        Assert.Equal("transpose_conv 7x1/1x2 same f73", s.Knobs["layers"]);
         Assert.Equal("1,6,2,147", s.Knobs["input_shape"]);
         Assert.Equal("int8", s.Variant);
         Assert.Equal(BuiltinOperator.TRANSPOSE_CONV, Assert.Single(s.Graph.Nodes).Builtin);
-        // SAME: output 6·1 × 2·2; MACs = every input element × kernel × output channels = 6·2·147·5·1·74.
-        Assert.Equal([1, 6, 4, 74], s.Graph.Tensors[s.Graph.Outputs[0]].Shape.ToArray());
-        Assert.Equal(652_680, s.Graph.TotalMacs);
-        // Weights 74·5·1·147 int8 + bias 74 int32 + output shape 4 int32.
-        Assert.Equal(54_390 + 74, s.Graph.TotalParameters);
-        Assert.Equal(54_390 + 74 * 4 + 16, s.Graph.ConstantBytes);
+        // SAME: output 6·1 × 2·2; MACs = every input element × kernel × output channels = 6·2·147·7·1·73.
+        Assert.Equal([1, 6, 4, 73], s.Graph.Tensors[s.Graph.Outputs[0]].Shape.ToArray());
+        Assert.Equal(901_404, s.Graph.TotalMacs);
+        // Weights 73·7·1·147 = 75,117 int8 + bias 73 int32 + output shape 4 int32.
+        Assert.Equal(75_117 + 73, s.Graph.TotalParameters);
+        Assert.Equal(75_117 + 73 * 4 + 16, s.Graph.ConstantBytes);
     }
 
-    /// <summary>Pinned: an int16x8 FULLY_CONNECTED chain 324 → 140 → 256.</summary>
+    /// <summary>Pinned: an int16x8 LSTM of 23 units on a [1,31,2] sequence, then MUL by a per-channel constant.</summary>
     [Fact]
-    public void Ops_seed_42_index_44_is_an_int16x8_fc_chain()
+    public void Ops_seed_42_index_44_is_an_int16x8_lstm()
     {
         SpaceSample s = Space.Sample(42, 44);
-        Assert.Equal("fully_connected u140 none; fully_connected u256 none", s.Knobs["layers"]);
-        Assert.Equal("1,324", s.Knobs["input_shape"]);
-        Assert.Equal("ops-fc", s.Family);
-        Assert.Equal(324 * 140 + 140 * 256, s.Graph.TotalMacs);
-        // int8 weights, int64 biases.
-        Assert.Equal(324 * 140 + 140 * 256 + (140 + 256) * 8, s.Graph.ConstantBytes);
-        Assert.All(s.Graph.Nodes, n => Assert.Equal(TensorType.Int16, n.DType));
+        Assert.Equal("unidirectional_sequence_lstm u23; mul channel_const none", s.Knobs["layers"]);
+        Assert.Equal("1,31,2", s.Knobs["input_shape"]);
+        Assert.Equal("sequence", s.Knobs["shape"]);
+        Assert.Equal("ops-rnn", s.Family);
+        OpNode lstm = s.Graph.Nodes[0];
+        Assert.Equal(BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, lstm.Builtin);
+        Assert.Equal([1, 31, 23], s.Graph.Tensors[s.Graph.Outputs[0]].Shape.ToArray());
+        // 31 steps × 4 gates × 23 units × (2 inputs + 23 recurrent) = 71,300 MACs; MUL has none.
+        Assert.Equal(71_300, s.Graph.TotalMacs);
+        // Gate weights 4·23·2 + 4·23·23 = 2,300 int8; biases 4·23 int64; MUL constant 23 int16.
+        Assert.Equal(2_300 + 92 + 23, s.Graph.TotalParameters);
+        Assert.Equal(2_300 + 92 * 8 + 23 * 2, s.Graph.ConstantBytes);
+        // int16x8 states: output state int16 [1,23], cell state int16 [1,23] scaled 2^-11.
+        GraphTensor outputState = s.Graph.Tensors[lstm.Inputs[18]], cellState = s.Graph.Tensors[lstm.Inputs[19]];
+        Assert.True(outputState.IsVariable && cellState.IsVariable);
+        Assert.Equal((TensorType.Int16, TensorType.Int16), (outputState.Type, cellState.Type));
+        Assert.Equal(TensorType.Int64, s.Graph.Tensors[lstm.Inputs[12]].Type);
+    }
+
+    /// <summary>Pinned: a float32 depthwise convolution with depth multiplier 3 (after a CONCATENATION).</summary>
+    [Fact]
+    public void Ops_seed_42_index_38_has_a_depthwise_conv_with_multiplier_3()
+    {
+        SpaceSample s = Space.Sample(42, 38);
+        Assert.Equal("concatenation axis3 +1; depthwise_conv_2d 2x5/2x1 valid m3 none; average_pool_2d 3x3/2x2 same",
+            s.Knobs["layers"]);
+        Assert.Equal("1,7,124,1", s.Knobs["input_shape"]);
+        // [1,7,124,2] → VALID 2×5 stride 2×1: (7 − 2)/2 + 1 = 3 rows, 124 − 5 + 1 = 120 columns, 2·3 = 6 channels.
+        OpNode dw = s.Graph.Nodes[1];
+        Assert.Equal([1, 3, 120, 6], s.Graph.Tensors[dw.Outputs[0]].Shape.ToArray());
+        // MACs 3·120·6·2·5 = 21,600; parameters 2·5·6 weights + 6 bias.
+        Assert.Equal(21_600, s.Graph.TotalMacs);
+        Assert.Equal(66, s.Graph.TotalParameters);
+    }
+
+    /// <summary>Pinned: the seanet int32 → int16 requantisation as a single op.</summary>
+    [Fact]
+    public void Ops_seed_42_index_251_is_an_int32_to_int16_quantize()
+    {
+        SpaceSample s = Space.Sample(42, 251);
+        Assert.Equal("quantize int32_to_int16", s.Knobs["layers"]);
+        Assert.Equal("1,1,2,33", s.Knobs["input_shape"]);
+        OpNode q = Assert.Single(s.Graph.Nodes);
+        Assert.Equal(BuiltinOperator.QUANTIZE, q.Builtin);
+        Assert.Equal(TensorType.Int32, s.Graph.Tensors[s.Graph.Inputs[0]].Type);
+        Assert.Equal(TensorType.Int16, s.Graph.Tensors[s.Graph.Outputs[0]].Type);
+        // Arena: int32 input 2·33·4 = 264 B → 272 (16-byte aligned) + int16 output 132 → 144.
+        Assert.Equal(272 + 144, s.ArenaPeakBytes);
     }
 
     /// <summary>The builder helpers the space added, on the shapes of TFLM's seanet kernel tests:
@@ -159,6 +210,41 @@ public class OpsSpaceTests(ITestOutputHelper output)
         Assert.Equal(g.Nodes.Select(n => n.Builtin), back.Nodes.Select(n => n.Builtin));
         Assert.Equal(245_760, back.TotalMacs);
         Assert.Throws<OpGraphException>(() => b.StridedSlice(y, [0, 0, 0, 0], [1, 4, 12, 64], [1, 1, 1, 1]));
+    }
+
+    /// <summary>The LSTM helper on dtln_noise_suppression.tflite's shapes: <c>perfsage inspect
+    /// ../shared/models/tflm/dtln_noise_suppression.tflite</c> reports LSTM [1,1,257] → 128 (197,120 MACs,
+    /// 199,168 weight + bias bytes, 641 bytes read), LSTM 128 → 128 (131,072 MACs), FC keep_num_dims 128 → 257
+    /// (32,896 MACs), LOGISTIC; 361,088 MACs in all. Written as the dataset builder writes it and read back.</summary>
+    [Fact]
+    public void Lstm_helper_matches_dtln_and_survives_the_tflite_round_trip()
+    {
+        var b = new OpGraphBuilder("dtln");
+        int x = b.AddInput([1, 1, 257], TensorType.Int8);
+        int h1 = b.UnidirectionalSequenceLstm(x, 128);
+        int h2 = b.UnidirectionalSequenceLstm(h1, 128);
+        int y = b.Logistic(b.FullyConnected(h2, 257, keepNumDims: true));
+        b.MarkOutput(y);
+        OpGraph g = b.Build();
+        Assert.Equal([1, 1, 257], g.Tensors[y].Shape.ToArray());
+        Assert.Equal([197_120L, 131_072, 32_896, 0], g.Nodes.Select(n => n.Cost.Macs));
+        Assert.Equal(361_088, g.TotalMacs);
+        // 4·128·257 + 4·128·128 int8 weights + 4·128 int32 biases.
+        Assert.Equal(197_120 + 512 * 4, g.Nodes[0].Cost.WeightBytes + g.Nodes[0].Cost.BiasBytes);
+        // Input 257 int8 + output state 128 int8 + cell state 128 int16.
+        Assert.Equal(257 + 128 + 256, g.Nodes[0].Cost.ActivationBytesRead);
+
+        OpGraph back = OpGraph.FromModel(TfliteReader.Parse(GraphExporter.Write(g, 1), "dtln"));
+        Assert.Equal(g.Nodes.Select(n => n.Builtin), back.Nodes.Select(n => n.Builtin));
+        Assert.Equal(361_088, back.TotalMacs);
+        Assert.Equal(g.ConstantBytes, back.ConstantBytes);
+        OpNode lstm = back.Nodes[0];
+        Assert.Equal(24, lstm.Inputs.Length);
+        Assert.Equal(-1, lstm.Inputs[9]);
+        Assert.True(back.Tensors[lstm.Inputs[18]].IsVariable && back.Tensors[lstm.Inputs[19]].IsVariable);
+        Assert.Equal(TensorType.Int16, back.Tensors[lstm.Inputs[19]].Type);
+        Assert.Equal(new UnidirectionalSequenceLstmOptions(ActivationFunctionType.Tanh, 10f, 0f, false, false, false),
+            lstm.Attributes.Options);
     }
 
     /// <summary>The dataset builder's path for 1,000 samples: write, read back, estimate on every target; every

@@ -64,7 +64,7 @@ public class SpaceStatisticsTests(ITestOutputHelper output)
         // ops. Ops: 1 drawn op up to 6, plus with float I/O a QUANTIZE per graph input (the first and up to one
         // per drawn op) and a DEQUANTIZE: 6 + 7 + 1. MACs: from 0 (elementwise only); every weighted layer's
         // MACs are positions × weight elements (conv, depthwise, FC: output positions; transpose conv: input
-        // positions), positions ≤ the elements of one arena tensor (≤ 448 KiB at ≥ 1 B each) and the weights of
+        // positions; LSTM: time steps, ≤ 64), positions ≤ the elements of one arena tensor (≤ 448 KiB at ≥ 1 B each) and the weights of
         // all layers ≤ the constant budget (1,792 KiB at ≥ 1 B each), so at most 458,752 · 1,835,008. Parameters:
         // ≤ constant bytes. Arena: an int8 [1,1] input and output, 16-byte aligned each.
         ["ops"] = new(1000, 1, 6 + 7 + 1, 0, 458_752L * 1_835_008, 0, 1_835_008, 16 + 16),

@@ -7,10 +7,12 @@ namespace PerfSage.Dataset.Spaces;
 /// <summary>
 /// Small, diverse graphs: a chain of 1–6 operators drawn from a broad vocabulary (convolutions, transposed
 /// convolutions, fully connected chains, binary and unary elementwise ops, padding, slicing, pooling,
-/// reductions, conversions), in int8, int16x8 or float32, on audio-shaped ([1, H ≤ 8, W, C]), image-shaped
-/// ([1, H, W, C]) or vector ([1, N]) inputs. It covers what the architecture spaces never contain: single-op
-/// graphs (the TFLM <c>seanet</c> kernel tests), PAD, STRIDED_SLICE, LEAKY_RELU, TRANSPOSE_CONV, SUB, float32
-/// MCU networks and tiny FC chains (hello_world 1→16→16→1, autoencoder layers 640→128).
+/// reductions, conversions, sequence LSTMs), in int8, int16x8 or float32, on audio-shaped ([1, H ≤ 8, W, C]),
+/// image-shaped ([1, H, W, C]), vector ([1, N]) or sequence ([1, T, F]) inputs. It covers what the architecture
+/// spaces never contain: single-op graphs (the TFLM <c>seanet</c> kernel tests), PAD, STRIDED_SLICE, LEAKY_RELU,
+/// TRANSPOSE_CONV, SUB, int32 ↔ int16 QUANTIZE, depthwise convolutions with a depth multiplier
+/// (micro_speech), UNIDIRECTIONAL_SEQUENCE_LSTM stacks (micro_speech_lstm, trained_lstm, dtln), float32 MCU
+/// networks and tiny FC chains (hello_world 1→16→16→1, autoencoder layers 640→128).
 /// Each op reads the previous op's output; binary ops and CONCATENATION may add a second graph input.
 /// Every tensor is kept within <see cref="MaxTensorBytes"/> and every layer's weights within
 /// <see cref="MaxLayerWeightBytes"/>, so the <c>mcu-512k</c> budget is met without redraws in practice.
@@ -37,10 +39,10 @@ public sealed class OpsSpace : ISearchSpace
     private static readonly double[] DTypeWeights = [0.4, 0.35, 0.25];
     private static readonly string[] Ios = ["native", "float"];
     private static readonly double[] IoWeights = [0.8, 0.2];
-    private static readonly string[] ShapeFamilies = ["audio", "image", "vector"];
-    private static readonly double[] ShapeWeights = [0.45, 0.3, 0.25];
-    private static readonly int[] Kernels = [1, 2, 3, 4, 5, 7];
-    private static readonly double[] KernelWeights = [2, 1, 3, 1.5, 1, 0.5];
+    private static readonly string[] ShapeFamilies = ["audio", "image", "vector", "sequence"];
+    private static readonly double[] ShapeWeights = [0.4, 0.25, 0.2, 0.15];
+    private static readonly int[] Kernels = [1, 2, 3, 4, 5, 7, 8, 10];
+    private static readonly double[] KernelWeights = [2, 1, 3, 1.5, 1, 0.5, 0.3, 0.2];
     private static readonly string[] FusedChoices = ["none", "relu", "relu6"];
     private static readonly double[] FusedWeights = [0.6, 0.2, 0.2];
     private static readonly int[] ConcatAxes = [1, 2, 3];
@@ -56,6 +58,7 @@ public sealed class OpsSpace : ISearchSpace
         "conv_2d", "depthwise_conv_2d", "transpose_conv", "fully_connected", "add", "sub", "mul", "pad",
         "strided_slice", "leaky_relu", "relu", "relu6", "logistic", "tanh", "hard_swish", "quantize",
         "dequantize", "max_pool_2d", "average_pool_2d", "reshape", "softmax", "concatenation", "mean",
+        "unidirectional_sequence_lstm",
     ];
 
     private static readonly double[] OpWeights =
@@ -63,7 +66,11 @@ public sealed class OpsSpace : ISearchSpace
         2, 1, 1.5, 2, 1.5, 1, 1, 1.5,
         1.5, 1.5, 0.5, 0.5, 0.75, 0.75, 0.75, 1,
         0.75, 0.75, 0.75, 0.75, 0.75, 1, 0.75,
+        2,
     ];
+
+    /// <summary>Most LSTMs stacked in one chain (micro_speech_lstm and trained_lstm have one, dtln two).</summary>
+    public const int MaxLstms = 2;
 
     public string Name => "ops";
 
@@ -75,16 +82,18 @@ public sealed class OpsSpace : ISearchSpace
         Knob.Choice("io", Ios, "graph inputs/output: in the activation type, or float behind QUANTIZE/DEQUANTIZE " +
             "(integer variants only, p 0.8 / 0.2; always native for float32)"),
         Knob.Choice("shape", ShapeFamilies, "input shape family: audio [1,H,W,C] with H 1-8, W 1-256; image " +
-            "[1,H,W,C] with H, W 1-96 (square with p 0.5); vector [1,N] with N 1-1024 (p 0.45 / 0.3 / 0.25)"),
+            "[1,H,W,C] with H, W 1-96 (square with p 0.5); vector [1,N] with N 1-1024; sequence [1,T,F] with " +
+            "T 1-64, F 1-256 (p 0.4 / 0.25 / 0.2 / 0.15)"),
         Knob.Numeric("input_shape", 1, 1024, "the first input's dimensions; sizes log-uniform, channels capped so " +
             "the tensor stays within 96 KiB", isList: true),
         Knob.Numeric("op_count", 1, MaxOps, "operators in the chain: 1 with p 0.4, else uniform 2-6 (float I/O " +
             "adds its QUANTIZE/DEQUANTIZE ops)"),
         Knob.Choice("ops", OpNames, "each operator, drawn with fixed weights among those that accept the current " +
             "tensor (rank, type); a vector input starts with FULLY_CONNECTED with p 0.35 and after FULLY_CONNECTED " +
-            "another follows with p 0.5; never RESHAPE alone", isList: true),
+            "another follows with p 0.5; a sequence input starts with UNIDIRECTIONAL_SEQUENCE_LSTM with p 0.8, at " +
+            "most 2 LSTMs a chain; never RESHAPE alone", isList: true),
         Knob.Text("layers", "each operator's parameters, '; ' separated (kernel, stride, padding, filters or " +
-            "units, fused activation, second operand, paddings, slice, axes)"),
+            "units, depth multiplier, fused activation, second operand, paddings, slice, axes)"),
     ];
 
     public IReadOnlyList<string> IntendedFamilies { get; } = ["cortex-m", "ethos-u"];
@@ -94,9 +103,10 @@ public sealed class OpsSpace : ISearchSpace
     public SpaceSample Sample(ulong seed, long index) => Sampling.Run(this, seed, index, Draw);
 
     /// <summary>The family label of a graph whose first drawn operator is <paramref name="firstOp"/>:
-    /// <c>ops-conv</c>, <c>ops-fc</c>, <c>ops-binary</c>, <c>ops-unary</c> or <c>ops-data</c>.</summary>
+    /// <c>ops-conv</c>, <c>ops-fc</c>, <c>ops-rnn</c>, <c>ops-binary</c>, <c>ops-unary</c> or <c>ops-data</c>.</summary>
     public static string FamilyOf(string firstOp) => firstOp switch
     {
+        "unidirectional_sequence_lstm" => "ops-rnn",
         "conv_2d" or "depthwise_conv_2d" or "transpose_conv" => "ops-conv",
         "fully_connected" => "ops-fc",
         "add" or "sub" or "mul" or "concatenation" => "ops-binary",
@@ -118,15 +128,21 @@ public sealed class OpsSpace : ISearchSpace
         string family = rng.Pick(ShapeFamilies, ShapeWeights);
         int opCount = rng.Chance(SingleOpProbability) ? 1 : rng.Next(2, MaxOps);
 
-        var chain = new Chain(rng, id, DTypeVariants.ActivationType(variant), io == "float");
+        TensorType activation = DTypeVariants.ActivationType(variant);
+        var chain = new Chain(rng, id, activation, io == "float");
         int[] inputShape = chain.InputShape(family);
-        int x = chain.Input(inputShape);
+        // The first op is picked before the input exists: an int16 QUANTIZE may read an int32 input instead
+        // (the seanet int32 → int16 requantisation).
+        string first = chain.PickOp(inputShape, activation, [], last: opCount == 1);
+        bool int32Input = first == "quantize" && activation == TensorType.Int16 && io == "native" && rng.Chance(0.5);
+        int x = int32Input ? chain.Int32Input(inputShape) : chain.Input(inputShape);
         var ops = new List<string>(opCount);
         var layers = new List<string>(opCount);
         for (int i = 0; i < opCount; i++)
         {
-            string op = chain.PickOp(x, ops, last: i == opCount - 1);
-            (x, string layer) = chain.Emit(op, x);
+            bool last = i == opCount - 1;
+            string op = i == 0 ? first : chain.PickOp(x, ops, last);
+            (x, string layer) = chain.Emit(op, x, last);
             ops.Add(op);
             layers.Add(layer);
         }
@@ -171,6 +187,12 @@ public sealed class OpsSpace : ISearchSpace
                     int c = rng.NextLogMultiple(1, Math.Min(256, maxElements / (h * w)), 1);
                     return [1, h, w, c];
                 }
+                case "sequence":
+                {
+                    int steps = rng.NextLogMultiple(1, 64, 1);
+                    int features = rng.NextLogMultiple(1, 256, 1);
+                    return [1, steps, features];
+                }
                 default:
                     return [1, rng.NextLogMultiple(1, 1024, 1)];
             }
@@ -181,6 +203,11 @@ public sealed class OpsSpace : ISearchSpace
             ? _b.Quantize(_b.AddInput(shape, TensorType.Float32), activation)
             : _b.AddInput(shape, activation);
 
+        /// <summary>An int32 graph input (scale 2⁻²⁴ ≈ 1.49e-7 zero point 0, as seanet <c>quantize0.tflite</c>
+        /// has), read by an int16 QUANTIZE.</summary>
+        public int Int32Input(int[] shape) =>
+            _b.AddInput(shape, TensorType.Int32, QuantizationSummary.PerTensor(1f / (1 << 24), 0));
+
         /// <summary>Marks the graph output, behind DEQUANTIZE with float I/O (when still integer).</summary>
         public void Output(int x) =>
             _b.MarkOutput(floatIo && TensorTypes.IsQuantizedInteger(_b.TypeOf(x)) ? _b.Dequantize(x) : x);
@@ -188,10 +215,19 @@ public sealed class OpsSpace : ISearchSpace
         /// <summary>An op that accepts tensor <paramref name="x"/>, by <see cref="OpWeights"/>. FC chains are
         /// favoured: after FULLY_CONNECTED another follows with p 0.5, and a vector input starts with one with
         /// p 0.35. A chain never consists of RESHAPE ops alone (Vela removes them: nothing would run).</summary>
-        public string PickOp(int x, List<string> previous, bool last)
+        public string PickOp(int x, List<string> previous, bool last) =>
+            PickOp(_b.ShapeOf(x), _b.TypeOf(x), previous, last);
+
+        /// <summary>An op that accepts a tensor of shape <paramref name="s"/> and type <paramref name="t"/>
+        /// (see the other overload). A sequence ([1, T, F]) starts with an LSTM with p 0.8; a chain holds at
+        /// most <see cref="MaxLstms"/> LSTMs.</summary>
+        public string PickOp(int[] s, TensorType t, List<string> previous, bool last)
         {
-            int[] s = _b.ShapeOf(x);
-            TensorType t = _b.TypeOf(x);
+            bool lstmAllowed = previous.Count(op => op == "unidirectional_sequence_lstm") < MaxLstms;
+            if (previous.Count == 0 && s.Length == 3 && rng.Chance(0.8))
+            {
+                return "unidirectional_sequence_lstm";
+            }
             bool fcAccepted = Accepts("fully_connected", s, t);
             if (previous.Count > 0 && previous[^1] == "fully_connected" && fcAccepted && rng.Chance(0.5))
             {
@@ -206,7 +242,8 @@ public sealed class OpsSpace : ISearchSpace
             var weights = new List<double>(OpNames.Count);
             for (int i = 0; i < OpNames.Count; i++)
             {
-                if (Accepts(OpNames[i], s, t) && (reshapeAllowed || OpNames[i] != "reshape"))
+                if (Accepts(OpNames[i], s, t) && (reshapeAllowed || OpNames[i] != "reshape")
+                    && (lstmAllowed || OpNames[i] != "unidirectional_sequence_lstm"))
                 {
                     names.Add(OpNames[i]);
                     weights.Add(OpWeights[i]);
@@ -215,10 +252,15 @@ public sealed class OpsSpace : ISearchSpace
             return rng.Pick(names, weights);
         }
 
+        /// <summary>Whether <paramref name="op"/> is drawn on a tensor of shape <paramref name="s"/> and type
+        /// <paramref name="t"/>. Sequences ([1, T, F]) get LSTM, FULLY_CONNECTED (keep_num_dims), RESHAPE to a
+        /// vector and elementwise ops, as in the TFLM LSTM models.</summary>
         private static bool Accepts(string op, int[] s, TensorType t) => op switch
         {
             "conv_2d" or "depthwise_conv_2d" or "transpose_conv" or "max_pool_2d" or "average_pool_2d" => s.Length == 4,
-            "fully_connected" => s.Length == 2,
+            "unidirectional_sequence_lstm" => s.Length == 3,
+            "fully_connected" => s.Length is 2 or 3,
+            "concatenation" or "mean" or "pad" => s.Length != 3,
             "dequantize" => TensorTypes.IsQuantizedInteger(t) && Elements(s) * 4 <= MaxTensorBytes,
             "strided_slice" => s.Skip(1).Any(d => d > 1),
             _ => true,
@@ -226,7 +268,7 @@ public sealed class OpsSpace : ISearchSpace
 
         /// <summary>Adds <paramref name="op"/> reading <paramref name="x"/>; returns its output and its
         /// parameters as the <c>layers</c> knob writes them.</summary>
-        public (int Output, string Layer) Emit(string op, int x)
+        public (int Output, string Layer) Emit(string op, int x, bool last)
         {
             int[] s = _b.ShapeOf(x);
             TensorType t = _b.TypeOf(x);
@@ -245,13 +287,14 @@ public sealed class OpsSpace : ISearchSpace
                 "logistic" => (_b.Logistic(x), op),
                 "tanh" => (_b.Tanh(x), op),
                 "hard_swish" => (_b.HardSwish(x), op),
-                "quantize" => Quantize(x, t),
+                "quantize" => Quantize(x, t, last),
                 "dequantize" => (_b.Dequantize(x), op),
                 "max_pool_2d" or "average_pool_2d" => Pool(op, x, s),
                 "reshape" => Reshape(x, s),
                 "softmax" => (_b.Softmax(x), op),
                 "concatenation" => Concatenation(x, s),
                 "mean" => Mean(x, s),
+                "unidirectional_sequence_lstm" => Lstm(x, s, t),
                 _ => throw new InvalidOperationException($"unknown op {op}"),
             };
         }
@@ -262,7 +305,7 @@ public sealed class OpsSpace : ISearchSpace
             int kw = rng.Pick(Kernels, KernelWeights);
             int sh = rng.Chance(0.25) ? 2 : 1;
             int sw = rng.Chance(0.25) ? 2 : 1;
-            Padding padding = rng.Chance(0.5) ? Padding.Valid : Padding.Same;
+            Padding padding = rng.Chance(ValidProbability(s)) ? Padding.Valid : Padding.Same;
             string fused = rng.Pick(FusedChoices, FusedWeights);
             if (padding == Padding.Valid)
             {
@@ -275,7 +318,15 @@ public sealed class OpsSpace : ISearchSpace
                 $"{kh}x{kw}/{sh}x{sw} {(padding == Padding.Valid ? "valid" : "same")}");
             if (depthwise)
             {
-                return (_b.DepthwiseConv2D(x, kh, kw, sh, sw, padding, Fused(fused)), $"{name} {geometry} {fused}");
+                // A depth multiplier on shallow inputs (micro_speech: 1 channel → 8), capped by the tensor size.
+                int multiplier = s[3] <= 8 && rng.Chance(0.5) ? rng.Next(2, 8) : 1;
+                while (multiplier > 1 && (long)ho * wo * s[3] * multiplier > MaxElements(t))
+                {
+                    multiplier--;
+                }
+                string m = multiplier > 1 ? string.Create(CultureInfo.InvariantCulture, $" m{multiplier}") : "";
+                return (_b.DepthwiseConv2D(x, kh, kw, sh, sw, padding, Fused(fused), multiplier),
+                    $"{name} {geometry}{m} {fused}");
             }
             int maxFilters = Math.Min(Math.Min(256, MaxElements(t) / (ho * wo)),
                 MaxLayerWeightBytes / (kh * kw * s[3] * WeightBytes(t)));
@@ -290,7 +341,7 @@ public sealed class OpsSpace : ISearchSpace
             int kw = rng.Pick(Kernels, KernelWeights);
             int sh = rng.Chance(0.5) ? 2 : 1;
             int sw = rng.Chance(0.5) ? 2 : 1;
-            Padding padding = rng.Chance(0.5) ? Padding.Valid : Padding.Same;
+            Padding padding = rng.Chance(ValidProbability(s)) ? Padding.Valid : Padding.Same;
             int ho = padding == Padding.Same ? s[1] * sh : (s[1] - 1) * sh + kh;
             int wo = padding == Padding.Same ? s[2] * sw : (s[2] - 1) * sw + kw;
             if ((long)ho * wo > MaxElements(t))
@@ -306,13 +357,35 @@ public sealed class OpsSpace : ISearchSpace
                     $"transpose_conv {kh}x{kw}/{sh}x{sw} {(padding == Padding.Valid ? "valid" : "same")} f{filters}"));
         }
 
+        /// <summary>FULLY_CONNECTED on a vector, or on a sequence per time step (keep_num_dims, as dtln's
+        /// output layer).</summary>
         private (int, string) FullyConnected(int x, int[] s, TensorType t)
         {
-            int maxUnits = Math.Min(1024, MaxLayerWeightBytes / (s[1] * WeightBytes(t)));
+            int maxUnits = Math.Min(1024, MaxLayerWeightBytes / (s[^1] * WeightBytes(t)));
+            if (s.Length == 3)
+            {
+                maxUnits = Math.Min(maxUnits, MaxElements(t) / s[1]);
+            }
             int units = rng.NextLogMultiple(1, Math.Max(1, maxUnits), 1);
             string fused = rng.Pick(FusedChoices, FusedWeights);
-            return (_b.FullyConnected(x, units, Fused(fused)),
-                string.Create(CultureInfo.InvariantCulture, $"fully_connected u{units} {fused}"));
+            bool keep = s.Length == 3;
+            return (_b.FullyConnected(x, units, Fused(fused), keepNumDims: keep),
+                string.Create(CultureInfo.InvariantCulture, $"fully_connected u{units} {fused}{(keep ? " keep" : "")}"));
+        }
+
+        /// <summary>UNIDIRECTIONAL_SEQUENCE_LSTM (TANH, cell clip 10, as the TFLM models) with 4–256 units
+        /// (log-uniform), capped so its eight gate matrices fit <see cref="MaxLayerWeightBytes"/> and its
+        /// output <see cref="MaxTensorBytes"/>.</summary>
+        private (int, string) Lstm(int x, int[] s, TensorType t)
+        {
+            int maxUnits = Math.Min(256, MaxElements(t) / s[1]);
+            while (maxUnits > 1 && 4L * maxUnits * (s[2] + maxUnits) * WeightBytes(t) > MaxLayerWeightBytes)
+            {
+                maxUnits--;
+            }
+            int units = rng.NextLogMultiple(Math.Min(4, maxUnits), Math.Max(1, maxUnits), 1);
+            return (_b.UnidirectionalSequenceLstm(x, units),
+                string.Create(CultureInfo.InvariantCulture, $"unidirectional_sequence_lstm u{units}"));
         }
 
         private (int, string) Binary(string op, int x, int[] s, TensorType t)
@@ -381,13 +454,25 @@ public sealed class OpsSpace : ISearchSpace
                 string.Create(CultureInfo.InvariantCulture, $"strided_slice d{dim} {begin}:{end}:{stride}"));
         }
 
-        private (int, string) Quantize(int x, TensorType t)
+        private (int, string) Quantize(int x, TensorType t, bool last)
         {
+            if (t == TensorType.Int32)
+            {
+                return (_b.Quantize(x, TensorType.Int16, QuantizationSummary.PerTensor(OpGraphBuilder.DefaultScale, 0)),
+                    "quantize int32_to_int16");
+            }
             if (!TensorTypes.IsQuantizedInteger(t))
             {
                 return (_b.Quantize(x, TensorType.Int8), "quantize to_int8");
             }
-            // Requantise: a new scale in the same type, or a change between int8 and int16.
+            // Requantise: a new scale in the same type, or a change between int8 and int16; int16 may also go
+            // to int32 as the graph's (native) output (seanet quantize1.tflite; TFLM's QUANTIZE takes int16 to
+            // int8, int16 or int32).
+            if (t == TensorType.Int16 && last && !floatIo && rng.Chance(0.5))
+            {
+                return (_b.Quantize(x, TensorType.Int32, QuantizationSummary.PerTensor(1f / (1 << 24), 0)),
+                    "quantize to_int32");
+            }
             TensorType to = rng.Chance(0.6) ? t : t == TensorType.Int16 ? TensorType.Int8 : TensorType.Int16;
             return (_b.Quantize(x, to, QuantizationSummary.PerTensor(2 * OpGraphBuilder.DefaultScale, 0)),
                 to == t ? "quantize requantise" : "quantize to_" + TensorTypes.Name(to));
@@ -419,8 +504,8 @@ public sealed class OpsSpace : ISearchSpace
 
         private (int, string) Reshape(int x, int[] s)
         {
-            int[] to = s.Length == 4
-                ? [1, s[1] * s[2] * s[3]]
+            int[] to = s.Length >= 3
+                ? [1, (int)Elements(s)]
                 : rng.Chance(0.5) ? [1, 1, 1, s[1]] : [1, 1, s[1], 1];
             return (_b.Reshape(x, to), "reshape " + string.Join('x', to.Select(d => d.ToString(CultureInfo.InvariantCulture))));
         }
@@ -461,6 +546,10 @@ public sealed class OpsSpace : ISearchSpace
 
         /// <summary>Bytes per weight: 1 for the integer variants (int8 weights), 4 for float32.</summary>
         private static int WeightBytes(TensorType t) => TensorTypes.IsQuantizedInteger(t) ? 1 : 4;
+
+        /// <summary>Probability of VALID padding: 0.65 on audio-like tensors (H ≤ 8, as the seanet convolutions
+        /// [1,8,166,2] 7x7 VALID), 0.5 otherwise (our choice).</summary>
+        private static double ValidProbability(int[] s) => s[1] <= 8 ? 0.65 : 0.5;
 
         private static int Window(int input, int kernel, int stride, Padding padding) =>
             padding == Padding.Same ? (input + stride - 1) / stride : (input - kernel) / stride + 1;
