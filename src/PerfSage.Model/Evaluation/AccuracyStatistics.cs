@@ -9,6 +9,29 @@ public static class AccuracyStatistics
     /// <exception cref="ArgumentException">Lists of different lengths, or a true value that is not positive.</exception>
     public static HeadAccuracy Compute(HeadKey head, IReadOnlyList<double> predicted, IReadOnlyList<double> actual)
     {
+        RelativeErrors e = Relative(predicted, actual);
+        int n = actual.Count;
+        return new HeadAccuracy
+        {
+            Key = head.Key,
+            Target = head.Target,
+            Metric = MetricNames.Name(head.Metric),
+            Count = n,
+            MapePercent = n == 0 ? 0 : e.MapePercent,
+            Within5PctPercent = n == 0 ? 0 : e.Within5Percent,
+            Within10PctPercent = n == 0 ? 0 : e.Within10Percent,
+            Spearman = Finite(n < 2 ? double.NaN : Correlation.Spearman(predicted, actual)),
+            KendallTau = Finite(KendallTauB(predicted, actual)),
+        };
+    }
+
+    /// <summary>Mean absolute percentage error and the shares within ±5 % and ±10 % (NaN for empty lists).</summary>
+    internal readonly record struct RelativeErrors(double MapePercent, double Within5Percent, double Within10Percent);
+
+    /// <summary><see cref="RelativeErrors"/> of <paramref name="predicted"/> against <paramref name="actual"/>.</summary>
+    /// <exception cref="ArgumentException">Lists of different lengths, or a true value that is not positive.</exception>
+    internal static RelativeErrors Relative(IReadOnlyList<double> predicted, IReadOnlyList<double> actual)
+    {
         ArgumentNullException.ThrowIfNull(predicted);
         ArgumentNullException.ThrowIfNull(actual);
         if (predicted.Count != actual.Count)
@@ -30,18 +53,9 @@ public static class AccuracyStatistics
             within5 += ape <= 0.05 + 1e-12 ? 1 : 0;
             within10 += ape <= 0.10 + 1e-12 ? 1 : 0;
         }
-        return new HeadAccuracy
-        {
-            Key = head.Key,
-            Target = head.Target,
-            Metric = MetricNames.Name(head.Metric),
-            Count = n,
-            MapePercent = n == 0 ? 0 : 100 * sumApe / n,
-            Within5PctPercent = n == 0 ? 0 : 100.0 * within5 / n,
-            Within10PctPercent = n == 0 ? 0 : 100.0 * within10 / n,
-            Spearman = Finite(n < 2 ? double.NaN : Correlation.Spearman(predicted, actual)),
-            KendallTau = Finite(KendallTauB(predicted, actual)),
-        };
+        return n == 0
+            ? new RelativeErrors(double.NaN, double.NaN, double.NaN)
+            : new RelativeErrors(100 * sumApe / n, 100.0 * within5 / n, 100.0 * within10 / n);
     }
 
     /// <summary>

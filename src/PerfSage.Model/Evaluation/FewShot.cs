@@ -155,23 +155,10 @@ public static class FewShot
     /// <summary>Scores of <paramref name="predicted"/> against <paramref name="actual"/>.</summary>
     public static FewShotScore Score(IReadOnlyList<double> predicted, IReadOnlyList<double> actual)
     {
-        ArgumentNullException.ThrowIfNull(predicted);
-        ArgumentNullException.ThrowIfNull(actual);
-        if (predicted.Count != actual.Count)
-        {
-            throw new ArgumentException($"{predicted.Count} predictions for {actual.Count} true values", nameof(predicted));
-        }
+        AccuracyStatistics.RelativeErrors e = AccuracyStatistics.Relative(predicted, actual);
         int n = actual.Count;
-        double ape = 0;
-        int within = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double e = Math.Abs(predicted[i] - actual[i]) / actual[i];
-            ape += e;
-            within += e <= 0.10 + 1e-12 ? 1 : 0;
-        }
         double spearman = n < 2 ? double.NaN : Correlation.Spearman(predicted, actual);
-        return new FewShotScore(n, n == 0 ? double.NaN : 100 * ape / n, n == 0 ? double.NaN : 100.0 * within / n, spearman);
+        return new FewShotScore(n, e.MapePercent, e.Within10Percent, spearman);
     }
 
     /// <summary>
