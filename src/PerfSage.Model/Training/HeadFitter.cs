@@ -250,11 +250,26 @@ public static class HeadFitter
         {
             candidates = [.. Enumerable.Range(0, heads.Count)];
         }
-        int best = candidates[0];
+        int found = LowestResidualVariance(candidates, logY, (i, k) => cache.BaseLog[rows[i]][k]);
+        int best = found >= 0 ? found : candidates[0];
+        double[] shifts = rows.Select((r, i) => logY[i] - cache.BaseLog[r][best]).Order().ToArray();
+        int n = shifts.Length;
+        double median = n % 2 == 1 ? shifts[n / 2] : 0.5 * (shifts[(n / 2) - 1] + shifts[n / 2]);
+        return (best, median);
+    }
+
+    /// <summary>
+    /// The candidate base head whose ln predictions differ from <paramref name="logY"/> by the most constant amount: the
+    /// smallest variance of ln y − <paramref name="baseLog"/>(graph, head) over the labelled graphs (a new board is mostly a
+    /// rescaled known one); −1 when no variance is finite. Shared by <see cref="Trainer"/>'s donor heads and the few-shot fit.
+    /// </summary>
+    internal static int LowestResidualVariance(IReadOnlyList<int> candidates, IReadOnlyList<double> logY, Func<int, int, double> baseLog)
+    {
+        int best = -1;
         double bestVariance = double.PositiveInfinity;
         foreach (int k in candidates)
         {
-            double[] residual = rows.Select((r, i) => logY[i] - cache.BaseLog[r][k]).ToArray();
+            double[] residual = logY.Select((y, i) => y - baseLog(i, k)).ToArray();
             double mean = residual.Average();
             double variance = residual.Sum(v => (v - mean) * (v - mean)) / residual.Length;
             if (variance < bestVariance)
@@ -263,10 +278,7 @@ public static class HeadFitter
                 best = k;
             }
         }
-        double[] shifts = rows.Select((r, i) => logY[i] - cache.BaseLog[r][best]).Order().ToArray();
-        int n = shifts.Length;
-        double median = n % 2 == 1 ? shifts[n / 2] : 0.5 * (shifts[(n / 2) - 1] + shifts[n / 2]);
-        return (best, median);
+        return best;
     }
 
     private static double Train(TrunkCache cache, int[] rows, double[] logY, double offset, Parameter[] p, Parameter delta,

@@ -214,20 +214,14 @@ public static class Trainer
                 }
             }
             _basePredictions ??= _base.PredictLog(_train.Select(s => s.Features).ToList(), _options.EvaluationBatchSize);
-            (string, double)? best = null;
-            double bestVariance = double.PositiveInfinity;
-            foreach (int k in candidates)
+            double[] logY = labelled.Select(l => l.LogY).ToArray();
+            int best = HeadFitter.LowestResidualVariance(candidates, logY, (i, k) => _basePredictions[labelled[i].Sample][k]);
+            if (best < 0)
             {
-                double[] residual = labelled.Select(l => l.LogY - _basePredictions[l.Sample][k]).ToArray();
-                double mean = residual.Average();
-                double variance = residual.Sum(r => (r - mean) * (r - mean)) / residual.Length;
-                if (variance < bestVariance)
-                {
-                    bestVariance = variance;
-                    best = (_base.Heads[k].Key, mean);
-                }
+                return null;
             }
-            return best;
+            double shift = labelled.Average(l => l.LogY - _basePredictions[l.Sample][best]);
+            return (_base.Heads[best].Key, shift);
         }
 
         public TrainedModel Execute(IProgress<EpochReport>? progress, CancellationToken cancellationToken)
