@@ -63,6 +63,41 @@ public class Nb201NetworkTests
     }
 
     [Fact]
+    public void Pruned_network_drops_none_edges_and_unread_nodes_but_runs_ops_on_zero_nodes()
+    {
+        // 1←0 none, 2←0 conv3x3, 2←1 pool, 3←0 skip, 3←1 conv1x1, 3←2 none. Node 2 is read only by a none edge,
+        // so it goes with its conv and pool; node 1 has no inputs (all zeros) yet is read by 3←1, so its RELU and
+        // 1×1 convolution run on a constant zero tensor. Per cell: RELU, CONV 1×1, ADD (skip + conv) = 3 ops.
+        const string arch = "|none~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|none~2|";
+        OpGraph g = Nb201Space.FromArchString(arch, TensorType.Float32, Nb201Graph.Pruned);
+        Assert.Equal(OutsideCellsOps + 15 * 3, g.Nodes.Length);                     // 65
+        Assert.Equal(1 + 15 + 2 * 3, g.CountOf(BuiltinOperator.CONV_2D));            // 22
+        Assert.Equal(15 + 2 * 2, g.CountOf(BuiltinOperator.RELU));                   // 19
+        Assert.Equal(15 + 2 + 1, g.CountOf(BuiltinOperator.ADD));                    // 18
+        Assert.Equal(1, g.CountOf(BuiltinOperator.MUL));                             // head BN only
+        Assert.Equal(2, g.CountOf(BuiltinOperator.AVERAGE_POOL_2D));                 // reduction shortcuts only
+        long conv1x1 = 32L * 32 * 16 * 16;
+        Assert.Equal(OutsideCellsMacs + (15 * conv1x1), g.TotalMacs);
+        // The RELU of each cell reads a constant (the zero node), not an activation.
+        Assert.Equal(15, g.Nodes.Count(n => n.TypeName == "RELU" && g.Tensors[n.Inputs[0]].IsConstant));
+
+        // Eager keeps all of it; converted folds node 1's convolution into a constant ADD and drops node 2 too.
+        OpGraph eager = Nb201Space.FromArchString(arch, TensorType.Float32, Nb201Graph.Eager);
+        Assert.Equal(1 + 15 * 2 + 2 * 3, eager.CountOf(BuiltinOperator.CONV_2D));
+        Assert.Equal(1 + 2 * 3, Nb201Space.FromArchString(arch).CountOf(BuiltinOperator.CONV_2D));
+    }
+
+    [Fact]
+    public void Pruned_network_without_edges_from_input_to_output_folds_like_converted()
+    {
+        const string arch = "|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_3x3~1|+|none~0|none~1|none~2|";
+        Assert.Empty(Nb201Space.FromArchString(arch, TensorType.Float32, Nb201Graph.Pruned).Nodes);
+        // With no none edge, pruned is the eager network minus nothing.
+        const string full = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|";
+        Assert.Equal(140, Nb201Space.FromArchString(full, TensorType.Float32, Nb201Graph.Pruned).Nodes.Length);
+    }
+
+    [Fact]
     public void All_conv3x3_network_counts_worked_by_hand()
     {
         OpGraph g = Nb201Space.FromArchString(AllConv3x3);

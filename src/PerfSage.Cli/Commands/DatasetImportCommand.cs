@@ -63,10 +63,11 @@ internal static class DatasetImportNb201Command
         var graph = new Option<string>("--graph")
         {
             Description = "eager: every cell edge executes ('none' multiplies by zero), as the published NB201 latencies were measured; "
-                + "converted: dead edges removed and constants folded, as a TFLite converter leaves the network.",
+                + "converted: dead edges removed and constants folded, as a TFLite converter leaves the network; "
+                + "pruned: eager without 'none' edges and the nodes only they read (operations on all-zero nodes still run), which fits raspi4.",
             DefaultValueFactory = _ => "eager",
         };
-        graph.AcceptOnlyFromAmong("eager", "converted");
+        graph.AcceptOnlyFromAmong("eager", "converted", "pruned");
         Option<int> jobs = DatasetCommand.JobsOption();
         var command = new Command("import-nb201", "Import NAS-Bench-201 measured latencies: a graph per architecture, a target per device column.")
         {
@@ -80,7 +81,12 @@ internal static class DatasetImportNb201Command
             {
                 Limit = parse.GetValue(limit),
                 Dtype = parse.GetValue(dtype) == "int8" ? TensorType.Int8 : TensorType.Float32,
-                Graph = parse.GetValue(graph) == "converted" ? Nb201Graph.Converted : Nb201Graph.Eager,
+                Graph = parse.GetValue(graph) switch
+                {
+                    "converted" => Nb201Graph.Converted,
+                    "pruned" => Nb201Graph.Pruned,
+                    _ => Nb201Graph.Eager,
+                },
             };
             BuildResult result = DatasetCommand.Guard(() => DatasetProgress.Run(context, "import-nb201", (progress, cancel) =>
                 Nb201Importer.Import(request, dir, new BuildOptions { Jobs = threads, Progress = progress }, cancel)));

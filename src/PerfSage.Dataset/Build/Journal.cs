@@ -171,7 +171,7 @@ internal static class Manifests
     private static string? SpaceOf(BuildInfo b) => b.Kind switch
     {
         "space" => b.Space,
-        "nb201" => (b.Dtype == "int8" ? "nb201-int8" : "nb201") + (b.Network == "eager" ? "-eager" : ""),
+        "nb201" => (b.Dtype == "int8" ? "nb201-int8" : "nb201") + (b.Network is null ? "" : "-" + b.Network),
         _ => null,
     };
 

@@ -121,8 +121,14 @@ public static class Nb201Importer
                 CsvSha256 = Hashing.Sha256Hex(bytes),
                 Limit = request.Limit,
                 Dtype = TensorTypes.Name(request.Dtype),
-                // Recorded only for eager graphs, so folders imported before the option existed stay the same build.
-                Network = request.Graph == Nb201Graph.Eager ? "eager" : null,
+                // Recorded only for eager and pruned graphs, so folders imported before the option existed stay the
+                // same build.
+                Network = request.Graph switch
+                {
+                    Nb201Graph.Eager => "eager",
+                    Nb201Graph.Pruned => "pruned",
+                    _ => null,
+                },
             };
             return new Nb201Job(info, rows, request.Dtype, request.Graph);
         }

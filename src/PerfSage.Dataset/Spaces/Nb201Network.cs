@@ -46,11 +46,7 @@ internal static class Nb201Network
         var plan = CellPlan.Of(arch);
         if (!plan.OutputIsLive)
         {
-            return NetBuilder.Build(name, variant, false, n =>
-            {
-                n.Input(1, Resolution, Resolution, 3);
-                n.ConstantOutput(1, Classes);
-            });
+            return Folded(name, variant);
         }
         var probe = new Emitter(plan, fuseConv: -1);
         OpGraph graph = NetBuilder.Build(name, variant, false, probe.Emit);
@@ -77,12 +73,44 @@ internal static class Nb201Network
     /// converter removes are left out (docs/MODEL.md, "New heads").
     /// </summary>
     public static OpGraph BuildEager(Nb201Arch arch, DTypeVariant variant, string name) =>
-        NetBuilder.Build(name, variant, false, n => EmitEager(n, arch));
+        NetBuilder.Build(name, variant, false, n => EmitEager(n, arch, pruned: false));
 
-    private static void EmitEager(NetBuilder n, Nb201Arch arch)
+    /// <summary>
+    /// The eager network of <see cref="BuildEager"/> after dead-code elimination only: a <c>none</c> edge is
+    /// absent (no MUL), a node that no non-<c>none</c> edge reads on the way to the cell output is removed with
+    /// its edges, and every other edge runs, including the operations that read a node without inputs (an
+    /// all-zero node, a constant zero tensor [1,H,W,C] here; a converter would fold them away). A cell whose output
+    /// does not depend on its input folds the whole network, as in <see cref="Build"/>. This is an empirical
+    /// model of the raspi4 (HW-NAS-Bench, TFLite) column of the NB201 table, not a documented runtime: there,
+    /// turning an edge from <c>none</c> into an op costs the same whether or not its source node has inputs
+    /// (e.g. a 3×3 average pool +0.13 in ln latency either way on edge 3←1), while turning edge 3←2 into a skip
+    /// costs +0.31 when node 2 depends on the cell input (it is no longer removed) against +0.01 on the edges whose source
+    /// is read anyway (medians over all such pairs of architectures; docs/MODEL.md, "New heads").
+    /// </summary>
+    public static OpGraph BuildPruned(Nb201Arch arch, DTypeVariant variant, string name) =>
+        arch.IsConnected ? NetBuilder.Build(name, variant, false, n => EmitEager(n, arch, pruned: true)) : Folded(name, variant);
+
+    private static OpGraph Folded(string name, DTypeVariant variant) =>
+        NetBuilder.Build(name, variant, false, n =>
+        {
+            n.Input(1, Resolution, Resolution, 3);
+            n.ConstantOutput(1, Classes);
+        });
+
+    private static void EmitEager(NetBuilder n, Nb201Arch arch, bool pruned)
     {
+        // Which nodes reach the cell output through non-none edges (all of them when nothing is pruned).
+        Span<bool> used = [true, !pruned, !pruned, true];
+        for (int i = 3; i >= 1 && pruned; i--)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                used[j] |= used[i] && arch.Op(i, j) != Nb201Op.None;
+            }
+        }
         int x = n.Input(1, Resolution, Resolution, 3);
         x = n.Conv(x, StageChannels[0], 3, 3, 1, 1, Activation.None);
+        int size = Resolution;
         for (int stage = 0; stage < StageChannels.Length; stage++)
         {
             int channels = StageChannels[stage];
@@ -92,15 +120,28 @@ internal static class Nb201Network
                 int b = n.Conv(n.Relu(a), channels, 3, 3, 1, 1, Activation.None);
                 int shortcut = n.Conv(n.AveragePool(x, 2, 2, 2, 2, Padding.Valid), channels, 1, 1, 1, 1, Activation.None);
                 x = n.Add(b, shortcut);
+                size /= 2;
             }
             for (int cell = 0; cell < CellsPerStage; cell++)
             {
                 Span<int> node = [x, -1, -1, -1];
                 for (int i = 1; i <= 3; i++)
                 {
+                    if (!used[i])
+                    {
+                        continue;
+                    }
                     int sum = -1;
                     for (int j = 0; j < i; j++)
                     {
+                        if (pruned && arch.Op(i, j) == Nb201Op.None)
+                        {
+                            continue;
+                        }
+                        if (node[j] < 0)
+                        {
+                            node[j] = n.Constant(1, size, size, channels); // a used node without inputs: zeros
+                        }
                         int term = arch.Op(i, j) switch
                         {
                             Nb201Op.None => n.Mul(node[j], n.Constant()),

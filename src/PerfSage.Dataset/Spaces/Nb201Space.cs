@@ -59,15 +59,18 @@ public sealed class Nb201Space : ISearchSpace
     public static OpGraph FromArchString(string arch, TensorType dtype = TensorType.Float32) =>
         FromArchString(arch, dtype, Nb201Graph.Converted);
 
-    /// <summary>The network of <paramref name="arch"/> in <paramref name="dtype"/>, converter-folded or as an eager
-    /// framework runs it (see <see cref="Nb201Graph"/>).</summary>
+    /// <summary>The network of <paramref name="arch"/> in <paramref name="dtype"/>: converter-folded, as an eager
+    /// framework runs it, or eager with dead code removed (see <see cref="Nb201Graph"/>).</summary>
     public static OpGraph FromArchString(string arch, TensorType dtype, Nb201Graph graph)
     {
         Nb201Arch parsed = Nb201Arch.Parse(arch);
         string name = "nb201-" + parsed.Index.ToString("D5", CultureInfo.InvariantCulture);
-        return graph == Nb201Graph.Eager
-            ? Nb201Network.BuildEager(parsed, VariantOf(dtype), name)
-            : Nb201Network.Build(parsed, VariantOf(dtype), name);
+        return graph switch
+        {
+            Nb201Graph.Eager => Nb201Network.BuildEager(parsed, VariantOf(dtype), name),
+            Nb201Graph.Pruned => Nb201Network.BuildPruned(parsed, VariantOf(dtype), name),
+            _ => Nb201Network.Build(parsed, VariantOf(dtype), name),
+        };
     }
 
     /// <summary>The network of <paramref name="arch"/>.</summary>
@@ -110,4 +113,9 @@ public enum Nb201Graph
     /// <summary>As the NAS-Bench-201 reference code runs in an eager framework: every edge executes, <c>none</c>
     /// multiplies by zero (what the published device latencies measured).</summary>
     Eager,
+
+    /// <summary>The eager network after dead-code elimination only: <c>none</c> edges and the nodes only they read
+    /// are removed, operations on all-zero nodes still run, an input-independent cell folds the network (an
+    /// empirical model of the raspi4 column; <see cref="Nb201Network.BuildPruned"/>).</summary>
+    Pruned,
 }

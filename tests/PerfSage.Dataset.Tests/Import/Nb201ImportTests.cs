@@ -96,6 +96,23 @@ public class Nb201ImportTests
     }
 
     [Fact]
+    public void Pruned_graphs_are_their_own_build_and_space()
+    {
+        using var dir = new TempFolder("nb201");
+        string csv = SmallCsv(dir);
+        Nb201Importer.Import(new Nb201ImportRequest(csv) { Graph = Nb201Graph.Pruned, Limit = 2 }, dir.Sub("out"));
+        DatasetFolder folder = DatasetFolder.Load(dir.Sub("out"));
+        Assert.Equal(["nb201-pruned"], folder.Manifest.Spaces);
+        Assert.Equal("pruned", Assert.Single(folder.Manifest.Builds).Network);
+        // Index 10 has no path from the cell input to its output: pruned folds it like converted.
+        OpGraph g = OpGraph.FromModel(TfliteReader.ReadFile(folder.Find("nb201-00010")!.GraphPath));
+        Assert.Empty(g.Nodes);
+        var e = Assert.Throws<DatasetException>(() =>
+            Nb201Importer.Import(new Nb201ImportRequest(csv) { Graph = Nb201Graph.Eager, Limit = 2 }, dir.Sub("out")));
+        Assert.Contains("network", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_cancelled_import_resumes_to_the_uninterrupted_result_and_other_input_is_refused()
     {
         using var dir = new TempFolder("nb201");
