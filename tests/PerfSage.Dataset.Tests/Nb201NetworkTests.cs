@@ -88,6 +88,29 @@ public class Nb201NetworkTests
     }
 
     [Fact]
+    public void Pruned_network_keeps_a_removed_node_that_is_one_convolution()
+    {
+        // Node 2 = conv3x3(n0) is read only by the none edge 3←2, but as a single convolution it still runs and is
+        // summed into node 3. Per cell: node 1 RELU + CONV 3×3; node 2 RELU + CONV 3×3; node 3 RELU(n1) + CONV 1×1
+        // and two ADDs (skip + conv1x1 + node 2) = 8 ops.
+        const string arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|nor_conv_1x1~1|none~2|";
+        OpGraph g = Nb201Space.FromArchString(arch, TensorType.Float32, Nb201Graph.Pruned);
+        Assert.Equal(OutsideCellsOps + 15 * 8, g.Nodes.Length);                     // 140
+        Assert.Equal(1 + 15 * 3 + 2 * 3, g.CountOf(BuiltinOperator.CONV_2D));        // 52
+        Assert.Equal(15 * 3 + 2 * 2, g.CountOf(BuiltinOperator.RELU));               // 49
+        Assert.Equal(15 * 2 + 2 + 1, g.CountOf(BuiltinOperator.ADD));                // 33
+        Assert.Equal(1, g.CountOf(BuiltinOperator.MUL));
+        long conv1x1 = 32L * 32 * 16 * 16;
+        Assert.Equal(OutsideCellsMacs + (5 * 2 * (Conv3x3Stage1 + Conv3x3Stage2 + Conv3x3Stage3)) + (15 * conv1x1), g.TotalMacs);
+
+        // A removed node that is a pool, or a sum of two edges, goes: the same cell with 2←0 a pool drops it.
+        const string pooled = "|nor_conv_3x3~0|+|avg_pool_3x3~0|none~1|+|skip_connect~0|nor_conv_1x1~1|none~2|";
+        OpGraph p = Nb201Space.FromArchString(pooled, TensorType.Float32, Nb201Graph.Pruned);
+        Assert.Equal(OutsideCellsOps + 15 * 5, p.Nodes.Length);
+        Assert.Equal(2, p.CountOf(BuiltinOperator.AVERAGE_POOL_2D));
+    }
+
+    [Fact]
     public void Pruned_network_without_edges_from_input_to_output_folds_like_converted()
     {
         const string arch = "|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_3x3~1|+|none~0|none~1|none~2|";
