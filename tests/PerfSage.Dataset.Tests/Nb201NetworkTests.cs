@@ -115,9 +115,13 @@ public class Nb201NetworkTests
     {
         const string arch = "|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_3x3~1|+|none~0|none~1|none~2|";
         Assert.Empty(Nb201Space.FromArchString(arch, TensorType.Float32, Nb201Graph.Pruned).Nodes);
-        // With no none edge, pruned is the eager network minus nothing.
+        // With no none edge, pruned is the eager network: the same operators in the same order, the same MACs.
         const string full = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|";
-        Assert.Equal(140, Nb201Space.FromArchString(full, TensorType.Float32, Nb201Graph.Pruned).Nodes.Length);
+        OpGraph pruned = Nb201Space.FromArchString(full, TensorType.Float32, Nb201Graph.Pruned);
+        OpGraph eager = Nb201Space.FromArchString(full, TensorType.Float32, Nb201Graph.Eager);
+        Assert.Equal(140, pruned.Nodes.Length);
+        Assert.Equal(eager.Nodes.Select(n => n.TypeName), pruned.Nodes.Select(n => n.TypeName));
+        Assert.Equal(eager.TotalMacs, pruned.TotalMacs);
     }
 
     [Fact]

@@ -79,10 +79,11 @@ internal static class Nb201Network
     /// The eager network of <see cref="BuildEager"/> after dead-code elimination only: a <c>none</c> edge is
     /// absent (no MUL), a node that no non-<c>none</c> edge reads on the way to the cell output is removed with
     /// its edges, and every other edge runs, including the operations that read a node without inputs (an
-    /// all-zero node, a constant zero tensor [1,H,W,C] here; a converter would fold them away). One exception:
+    /// all-zero node, a constant zero tensor [1,H,W,C] here, so some ops read only constants; a converter would fold
+    /// them away). One exception:
     /// a removed node whose value is a single convolution keeps it (RELU + CONV_2D, added into the first used
     /// node that reads it through a <c>none</c> edge), as if the multiplication by zero had been folded into the
-    /// convolution's weights: on raspi4, among architectures with the same pruned network, those whose removed
+    /// convolution's weights (that reader may itself be a node kept for this reason): on raspi4, among architectures with the same pruned network, those whose removed
     /// node is one 3×3 convolution are +0.53 slower in ln latency (median) and one 1×1 convolution +0.11, while
     /// removed pools, skips and sums cost nothing (−0.01 to 0.00). A cell whose output
     /// does not depend on its input folds the whole network, as in <see cref="Build"/>. This is an empirical
