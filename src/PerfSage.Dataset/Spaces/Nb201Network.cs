@@ -79,19 +79,20 @@ internal static class Nb201Network
     /// The eager network of <see cref="BuildEager"/> after dead-code elimination only: a <c>none</c> edge is
     /// absent (no MUL), a node that no non-<c>none</c> edge reads on the way to the cell output is removed with
     /// its edges, and every other edge runs, including the operations that read a node without inputs (an
-    /// all-zero node, a constant zero tensor [1,H,W,C] here, so some ops read only constants; a converter would fold
-    /// them away). One exception:
-    /// a removed node whose value is a single convolution keeps it (RELU + CONV_2D, added into the first used
-    /// node that reads it through a <c>none</c> edge), as if the multiplication by zero had been folded into the
-    /// convolution's weights (that reader may itself be a node kept for this reason): on raspi4, among architectures with the same pruned network, those whose removed
-    /// node is one 3×3 convolution are +0.53 slower in ln latency (median) and one 1×1 convolution +0.11, while
-    /// removed pools, skips and sums cost nothing (−0.01 to 0.00). A cell whose output
-    /// does not depend on its input folds the whole network, as in <see cref="Build"/>. This is an empirical
-    /// model of the raspi4 (HW-NAS-Bench, TFLite) column of the NB201 table, not a documented runtime: there,
-    /// turning an edge from <c>none</c> into an op costs the same whether or not its source node has inputs
-    /// (e.g. a 3×3 average pool +0.13 in ln latency either way on edge 3←1), while turning edge 3←2 into a skip
-    /// costs +0.31 when node 2 depends on the cell input (it is no longer removed) against +0.01 on the edges whose source
-    /// is read anyway (medians over all such pairs of architectures; docs/MODEL.md, "New heads").
+    /// all-zero node, a constant zero tensor [1,H,W,C] here, so some ops read only constants; a converter would
+    /// fold them away). One exception: a removed node whose value is a single convolution keeps it (RELU +
+    /// CONV_2D, added into the first kept node that reads it through a <c>none</c> edge, which may itself be a
+    /// node kept for this reason), as if the multiplication by zero had been folded into the convolution's
+    /// weights. A cell whose output does not depend on its input folds the whole network, as in
+    /// <see cref="Build"/>.
+    /// <para>This is an empirical model of the raspi4 (HW-NAS-Bench, TFLite) column of the NB201 table, not a
+    /// documented runtime (medians over all pairs of architectures; scripts/nb201-ceiling --marginals;
+    /// docs/MODEL.md, "New heads"): turning an edge from <c>none</c> into an op costs the same whether or not its
+    /// source node depends on the cell input (a 3×3 average pool on edge 3←1: +0.13 in ln latency either way);
+    /// turning edge 3←2 into a skip costs +0.31 when node 2 depends on the input (it is no longer removed),
+    /// against +0.01 on the edges whose source is read anyway; among architectures with the same network once
+    /// such nodes are removed, a removed node that is one 3×3 convolution costs +0.53 and one 1×1 convolution
+    /// +0.11, while removed pools, skips and sums cost nothing (−0.01 to 0.00).</para>
     /// </summary>
     public static OpGraph BuildPruned(Nb201Arch arch, DTypeVariant variant, string name) =>
         arch.IsConnected ? NetBuilder.Build(name, variant, false, n => EmitEager(n, arch, pruned: true)) : Folded(name, variant);
