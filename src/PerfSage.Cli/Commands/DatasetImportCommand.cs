@@ -67,7 +67,7 @@ internal static class DatasetImportNb201Command
                 + "pruned: eager without 'none' edges and the nodes only they read (operations on all-zero nodes still run), which fits raspi4.",
             DefaultValueFactory = _ => "eager",
         };
-        graph.AcceptOnlyFromAmong("eager", "converted", "pruned");
+        graph.AcceptOnlyFromAmong([.. Nb201Graphs.Names]);
         Option<int> jobs = DatasetCommand.JobsOption();
         var command = new Command("import-nb201", "Import NAS-Bench-201 measured latencies: a graph per architecture, a target per device column.")
         {
@@ -81,12 +81,7 @@ internal static class DatasetImportNb201Command
             {
                 Limit = parse.GetValue(limit),
                 Dtype = parse.GetValue(dtype) == "int8" ? TensorType.Int8 : TensorType.Float32,
-                Graph = parse.GetValue(graph) switch
-                {
-                    "converted" => Nb201Graph.Converted,
-                    "pruned" => Nb201Graph.Pruned,
-                    _ => Nb201Graph.Eager,
-                },
+                Graph = Nb201Graphs.Parse(parse.GetValue(graph)!),
             };
             BuildResult result = DatasetCommand.Guard(() => DatasetProgress.Run(context, "import-nb201", (progress, cancel) =>
                 Nb201Importer.Import(request, dir, new BuildOptions { Jobs = threads, Progress = progress }, cancel)));

@@ -123,12 +123,7 @@ public static class Nb201Importer
                 Dtype = TensorTypes.Name(request.Dtype),
                 // Recorded only for eager and pruned graphs, so folders imported before the option existed stay the
                 // same build.
-                Network = request.Graph switch
-                {
-                    Nb201Graph.Eager => "eager",
-                    Nb201Graph.Pruned => "pruned",
-                    _ => null,
-                },
+                Network = request.Graph == Nb201Graph.Converted ? null : Nb201Graphs.Name(request.Graph),
             };
             return new Nb201Job(info, rows, request.Dtype, request.Graph);
         }

@@ -119,3 +119,27 @@ public enum Nb201Graph
     /// empirical model of the raspi4 column; <see cref="Nb201Network.BuildPruned"/>).</summary>
     Pruned,
 }
+
+/// <summary>The names of <see cref="Nb201Graph"/> kinds, as <c>import-nb201 --graph</c> and a dataset's build record
+/// spell them.</summary>
+public static class Nb201Graphs
+{
+    /// <summary>Every name, in declaration order.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["converted", "eager", "pruned"];
+
+    /// <summary><c>converted</c>, <c>eager</c> or <c>pruned</c>.</summary>
+    public static string Name(Nb201Graph graph) => Names[(int)graph];
+
+    /// <summary>The kind named <paramref name="name"/> (one of <see cref="Names"/>).</summary>
+    public static Nb201Graph Parse(string name)
+    {
+        for (int i = 0; i < Names.Count; i++)
+        {
+            if (string.Equals(Names[i], name, StringComparison.Ordinal))
+            {
+                return (Nb201Graph)i;
+            }
+        }
+        throw new ArgumentException($"unknown NAS-Bench-201 graph kind '{name}' (kinds: {string.Join(", ", Names)})", nameof(name));
+    }
+}
