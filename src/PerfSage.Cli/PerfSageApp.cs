@@ -109,24 +109,9 @@ public static class PerfSageApp
         {
             return body();
         }
-        catch (TfliteFormatException e)
+        catch (PerfSageException e)
         {
-            return context.Fail(ExitCodes.BadInput, e.Message, e);
-        }
-        catch (UserInputException e)
-        {
-            return context.Fail(ExitCodes.BadInput, e.Message, e);
-        }
-        catch (TargetException e)
-        {
-            return context.Fail(ExitCodes.BadInput, e.Message, e);
-        }
-        catch (PerfSage.Model.ModelFormatException e)
-        {
-            return context.Fail(ExitCodes.BadInput, e.Message, e);
-        }
-        catch (PerfSage.Model.TorchRuntimeException e)
-        {
+            // Every library's bad-input exception derives from this one type: one line, exit 2.
             return context.Fail(ExitCodes.BadInput, e.Message, e);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)

@@ -5,7 +5,7 @@ namespace PerfSage.Dataset;
 /// another build, a shard that does not fit the others, a malformed CSV, a model file that is missing or
 /// invalid. The message names the file (and row, for CSV input) and the cause; the CLI maps it to exit code 2.
 /// </summary>
-public sealed class DatasetException : Exception
+public sealed class DatasetException : PerfSageException
 {
     public DatasetException() { }
 

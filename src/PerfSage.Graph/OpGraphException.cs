@@ -5,7 +5,7 @@ namespace PerfSage.Graph;
 /// with no subgraph, a tensor index out of range, shapes an operator cannot accept. The message names
 /// the graph and the place (<c>operators[12].inputs[1]</c>) when there is one.
 /// </summary>
-public sealed class OpGraphException : Exception
+public sealed class OpGraphException : PerfSageException
 {
     public OpGraphException() { }
 

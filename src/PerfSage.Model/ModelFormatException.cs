@@ -5,7 +5,7 @@ namespace PerfSage.Model;
 /// weights are missing or corrupt, features or a feature cache of another schema version, a truncated
 /// cache, a checkpoint made for other data. The message names the file (or the source) and the cause.
 /// </summary>
-public sealed class ModelFormatException : Exception
+public sealed class ModelFormatException : PerfSageException
 {
     public ModelFormatException() { }
 

@@ -1,7 +1,7 @@
 namespace PerfSage.Model;
 
 /// <summary>libtorch could not be loaded or initialised. The message says why and where the fix is documented.</summary>
-public sealed class TorchRuntimeException : Exception
+public sealed class TorchRuntimeException : PerfSageException
 {
     public TorchRuntimeException() { }
 

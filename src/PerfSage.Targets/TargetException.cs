@@ -5,7 +5,7 @@ namespace PerfSage.Targets;
 /// the valid ids), a catalog file that is missing, malformed or has a number without a source, an option
 /// that does not apply to the target (a stack on a GPU), or a clock that is not positive.
 /// </summary>
-public sealed class TargetException : Exception
+public sealed class TargetException : PerfSageException
 {
     public TargetException() { }
 

@@ -2,7 +2,7 @@ namespace PerfSage.Tflite;
 
 /// <summary>The one exception the reader throws for bad input. The message names the source,
 /// the field path (<c>subgraphs[0].operators[12].inputs[1]</c>) and the byte offset.</summary>
-public sealed class TfliteFormatException : Exception
+public sealed class TfliteFormatException : PerfSageException
 {
     public TfliteFormatException() { }
 

@@ -5,7 +5,7 @@ namespace PerfSage.Graph.Features;
 /// arrays whose lengths disagree with the declared column counts. The message names the source and both
 /// versions or lengths.
 /// </summary>
-public sealed class FeatureSchemaException : Exception
+public sealed class FeatureSchemaException : PerfSageException
 {
     public FeatureSchemaException() { }
 
