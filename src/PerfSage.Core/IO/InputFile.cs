@@ -39,12 +39,12 @@ public static class InputFile
     /// <param name="what">What the file should be, for the message ("model", "measurement CSV").</param>
     public static byte[] ReadAllBytes(string path, long maxBytes, string what)
     {
-        FileStatus status = Check(path, maxBytes, what);
+        Check(path, maxBytes, what);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-            // The size from the probe bounds the read, even if the file grows meanwhile.
-            long length = Math.Min(stream.Length, status.SizeBytes == 0 ? maxBytes : Math.Max(status.SizeBytes, stream.Length));
+            // The file may have grown since the probe: check again on the open file, and read no more than that.
+            long length = stream.Length;
             if (length > maxBytes)
             {
                 throw new PerfSageException($"{path}: is {length:N0} bytes, larger than the {maxBytes:N0}-byte limit for a {what}");
