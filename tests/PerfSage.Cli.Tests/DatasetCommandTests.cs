@@ -3,6 +3,7 @@ using PerfSage.Dataset;
 using PerfSage.Dataset.Spaces;
 using PerfSage.Graph;
 using PerfSage.Targets;
+using PerfSage.Tests.Common;
 
 namespace PerfSage.Cli.Tests;
 
@@ -136,25 +137,132 @@ public class DatasetCommandTests
         File.WriteAllLines(csv, ["model,target,latency_ms", "models/a.tflite,board,3.5", "models/nope.tflite,board,1", "models/b.tflite,board,-4"]);
         string dir = tmp.Sub("data");
 
+        // All or nothing (docs/DATASETS.md): every bad row listed, nothing written, exit 2.
         (int code, string stdout, string stderr) = CliRunner.Run("dataset", "import", "--measurements", csv, "--out", dir);
         Assert.Equal(2, code);
-        Assert.Contains("1 new models", stdout); // the good row is imported, the bad ones skipped
-        string[] lines = Lines(stderr);
-        Assert.Contains($"perfsage: {csv}: row 3: model file 'models/nope.tflite' not found", lines[0]);
-        Assert.Equal($"perfsage: {csv}: row 4: latency_ms -4 is not positive", lines[1]);
-        AssertOneErrorLine(stderr, $"{csv}: 2 bad row(s) of 3 skipped, the good rows imported");
-        Assert.True(Directory.Exists(dir));
+        Assert.Equal("", stdout);
+        Assert.Equal(
+        [
+            $"perfsage: {csv}: row 3: model 'models/nope.tflite': {tmp.Sub("models/nope.tflite")}: no such file",
+            $"perfsage: {csv}: row 4: latency_ms -4 is not positive",
+            $"perfsage: error: {csv}: 2 bad row(s) of 3, so nothing was imported (fix them, or pass --skip-bad-rows to import the good rows without them)",
+        ], Lines(stderr));
+        Assert.False(Directory.Exists(dir));
 
-        DatasetModel m = Assert.Single(DatasetFolder.Load(dir).Models);
-        Assert.Equal(3.5, m.Label("board", LabelMetric.LatencyMs));
-
-        // With --skip-bad-rows the same file is accepted (exit 0); it brings nothing new now.
+        // With --skip-bad-rows the good row is imported and the bad ones still listed (exit 0).
         (code, stdout, stderr) = CliRunner.Run("dataset", "import", "--measurements", csv, "--out", dir, "--skip-bad-rows");
         Assert.True(code == 0, stderr);
         Assert.Contains("row 3", stderr);
-        Assert.StartsWith("nothing new in", stdout);
+        Assert.Contains("1 new models", stdout);
         Assert.Contains("2 bad rows skipped", stdout);
+        DatasetModel m = Assert.Single(DatasetFolder.Load(dir).Models);
+        Assert.Equal(3.5, m.Label("board", LabelMetric.LatencyMs));
+
+        // Again: nothing new; without the option the bad rows still stop it, and the folder stays as it was.
+        (code, stdout, _) = CliRunner.Run("dataset", "import", "--measurements", csv, "--out", dir, "--skip-bad-rows");
+        Assert.Equal(0, code);
+        Assert.StartsWith("nothing new in", stdout);
+        byte[] labels = File.ReadAllBytes(Path.Combine(dir, "labels.csv"));
+        File.WriteAllLines(csv, ["model,target,latency_ms", "models/b.tflite,board,4", "models/b.tflite,board,-4"]);
+        (code, _, _) = CliRunner.Run("dataset", "import", "--measurements", csv, "--out", dir);
+        Assert.Equal(2, code);
+        Assert.Equal(labels, File.ReadAllBytes(Path.Combine(dir, "labels.csv")));
         Assert.Single(DatasetFolder.Load(dir).Models);
+    }
+
+    [Fact]
+    public void Import_with_an_unbalanced_quote_imports_the_rows_after_it()
+    {
+        using var tmp = new ScratchFolder();
+        for (int i = 0; i < 3; i++)
+        {
+            WriteModel(tmp.Sub("models"), $"m{i}.tflite", i);
+        }
+        string csv = tmp.Sub("board.csv");
+        File.WriteAllLines(csv, ["model,target,latency_ms", "\"models/m0.tflite,board,1", "models/m0.tflite,board,2", "models/m1.tflite,board,3", "models/m2.tflite,board,4"]);
+        string dir = tmp.Sub("data");
+        (int code, string stdout, string stderr) = CliRunner.Run("dataset", "import", "--measurements", csv, "--out", dir, "--skip-bad-rows");
+        Assert.True(code == 0, stderr);
+        Assert.Equal($"perfsage: {csv}: row 2: malformed CSV quoting (an unclosed or stray quote; a quoted field ends at its line)", Lines(stderr).Single());
+        Assert.Contains("3 new models, 3 new labels", stdout);
+        Assert.Contains("1 bad rows skipped", stdout);
+        Assert.Equal([2.0, 3.0, 4.0], DatasetFolder.Load(dir).Models.Select(m => m.Label("board", LabelMetric.LatencyMs)!.Value));
+    }
+
+    [Fact]
+    public void Import_quotes_no_bytes_of_a_file_a_row_names_and_cuts_a_huge_field()
+    {
+        using var tmp = new ScratchFolder();
+        WriteModel(tmp.Sub("models"), "a.tflite", 0);
+        File.WriteAllText(tmp.Sub("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        string csv = tmp.Sub("board.csv");
+        string huge = new('x', 10 << 20); // 10 MB
+        File.WriteAllLines(csv, ["model,target,latency_ms", "passwd,board,1", $"models/a.tflite,board,{huge}"]);
+        (int code, string stdout, string stderr) = CliRunner.Run("dataset", "import", "--measurements", csv, "--out", tmp.Sub("data"));
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        string[] lines = Lines(stderr);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith($"perfsage: {csv}: row 2: model 'passwd' is not a valid .tflite file: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains("not a TFLite model", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("root", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("x:0", lines[0], StringComparison.Ordinal);
+        Assert.Equal($"perfsage: {csv}: row 3: latency_ms '{new string('x', 80)}…' is not a number", lines[1]);
+        Assert.True(stderr.Length < 2000, $"stderr holds {stderr.Length} characters");
+    }
+
+    [SkippableFact]
+    public void Import_of_a_pipe_or_dev_zero_exits_2_at_once()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "named pipes and /dev/zero are checked on Linux");
+        using var tmp = new ScratchFolder();
+        string fifo = tmp.Sub("pipe.csv");
+        HostileFiles.MakeFifo(fifo);
+        foreach (string[] args in new[]
+        {
+            new[] { "dataset", "import", "--measurements", fifo, "--out", tmp.Sub("a"), "--skip-bad-rows" },
+            new[] { "dataset", "import", "--measurements", "/dev/zero", "--out", tmp.Sub("a") },
+            new[] { "dataset", "import-nb201", "--csv", fifo, "--out", tmp.Sub("b") },
+            new[] { "dataset", "import-nb201", "--csv", "/dev/zero", "--out", tmp.Sub("b") },
+        })
+        {
+            (int code, string stdout, string stderr) = HostileFiles.WithoutHang(() => CliRunner.Run(args), string.Join(' ', args));
+            Assert.Equal(2, code);
+            Assert.Equal("", stdout);
+            string file = args[3];
+            string kind = file == fifo ? "a named pipe (FIFO)" : "a character device";
+            AssertOneErrorLine(stderr, $"{file}: is {kind}, not a regular file; a ");
+        }
+        Assert.False(Directory.Exists(tmp.Sub("a")));
+        Assert.False(Directory.Exists(tmp.Sub("b")));
+
+        // A row naming the pipe as its model is a bad row, not a hang.
+        WriteModel(tmp.Sub("models"), "a.tflite", 0);
+        string model = tmp.Sub("models/pipe.tflite");
+        HostileFiles.MakeFifo(model);
+        string csv = tmp.Sub("rows.csv");
+        File.WriteAllLines(csv, ["model,target,latency_ms", "models/pipe.tflite,board,1", "models/a.tflite,board,2"]);
+        (int c, string o, string e) = HostileFiles.WithoutHang(
+            () => CliRunner.Run("dataset", "import", "--measurements", csv, "--out", tmp.Sub("c"), "--skip-bad-rows"), "import of a pipe row");
+        Assert.True(c == 0, e);
+        Assert.Contains("1 new models", o);
+        Assert.Equal($"perfsage: {csv}: row 2: model 'models/pipe.tflite': {model}: is a named pipe (FIFO), not a regular file; a model must be a regular file", Lines(e).Single());
+    }
+
+    [SkippableFact]
+    public void Import_says_when_a_model_name_is_not_utf8()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "file names are bytes on Linux");
+        using var tmp = new ScratchFolder();
+        string good = WriteModel(tmp.Sub("models"), "a.tflite", 0);
+        string decoded = HostileFiles.MakeNonUtf8Name(tmp.Sub("models"), ".tflite", File.ReadAllBytes(good));
+        string csv = tmp.Sub("board.csv");
+        File.WriteAllBytes(csv, [.. "model,target,latency_ms\nmodels/"u8, 0xFF, .. ".tflite,board,1\n"u8]);
+        (int code, _, string stderr) = CliRunner.Run("dataset", "import", "--measurements", csv, "--out", tmp.Sub("data"));
+        Assert.Equal(2, code);
+        Assert.Equal($"perfsage: {csv}: row 2: model 'models/\uFFFD.tflite': {decoded}: the file name is not valid UTF-8, which PerfSage cannot open; rename the file",
+            Lines(stderr)[0]);
+        Assert.DoesNotContain("Could not find file", stderr);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using PerfSage.Cli.Commands.ModelTools;
 using PerfSage.Model;
+using PerfSage.Tests.Common;
 
 namespace PerfSage.Cli.Tests;
 
@@ -188,5 +189,83 @@ public class ScoreCommandTests(TinyModelFixture tiny)
         Assert.Equal("**/*.tflite", Glob.Parse("models/kws/**/*.tflite").Pattern);
         Assert.Equal(".", Glob.Parse("*.tflite").BaseDirectory);
         Assert.Equal("/", Glob.Parse("/*.tflite").BaseDirectory);
+    }
+
+    [SkippableFact]
+    public void A_link_to_a_parent_folder_is_not_followed_and_is_named_in_one_warning()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "symbolic links are checked on Linux");
+        using var tmp = new ScratchFolder();
+        string dir = ModelsFolder(tmp, 3, withCorrupt: false);
+        string loop = Path.Combine(dir, "sub", "loop");
+        Directory.CreateSymbolicLink(loop, dir); // models/sub/loop -> models: an endless tree to a walk that follows links
+        string[] expected = [Path.Combine(dir, "m01.tflite"), Path.Combine(dir, "m02.tflite"), Path.Combine(dir, "sub", "m00.tflite")];
+        foreach (string input in new[] { dir, Path.Combine(dir, "**", "*.tflite") })
+        {
+            string csv = tmp.Sub("s.csv");
+            (int code, _, string stderr) = HostileFiles.WithoutHang(() => Score(input, "-t", "cortex-m7", "--out", csv), "score " + input);
+            Assert.True(code == 0, stderr);
+            Assert.Equal(expected, Rows(csv).Select(r => r[0]).ToArray());
+            string warning = Assert.Single(stderr.Split('\n'), l => l.Contains("did not follow", StringComparison.Ordinal));
+            Assert.Equal($"[WRN] did not follow 1 link(s) to folders (a link can lead back to its own parent; name the folder itself to score it): {loop}", warning);
+        }
+    }
+
+    [Fact]
+    public void The_links_warning_names_the_first_five_and_counts_the_rest()
+    {
+        string[] links = [.. Enumerable.Range(0, 7).Select(i => $"/m/l{i}")];
+        Assert.Equal("did not follow 7 link(s) to folders (a link can lead back to its own parent; name the folder itself to score it): "
+            + "/m/l0, /m/l1, /m/l2, /m/l3, /m/l4, and 2 more", ScoreInputs.LinksWarning(links));
+    }
+
+    [SkippableFact]
+    public void A_file_name_that_is_not_utf8_gets_an_error_row_that_says_so()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "file names are bytes on Linux");
+        using var tmp = new ScratchFolder();
+        string dir = ModelsFolder(tmp, 2, withCorrupt: false);
+        string decoded = HostileFiles.MakeNonUtf8Name(dir, ".tflite", File.ReadAllBytes(tiny.Graph(20)));
+        string expected = $"{decoded}: the file name is not valid UTF-8, which PerfSage cannot open; rename the file";
+
+        string csv = tmp.Sub("s.csv");
+        (int code, _, string stderr) = Score(dir, "-t", "cortex-m7", "--out", csv);
+        Assert.Equal(2, code);
+        Assert.Contains($"perfsage: error: {expected}\n", stderr);
+        Assert.Contains($"\"error: {expected}\"", File.ReadAllText(csv)); // quoted: the message holds a comma
+        Assert.DoesNotContain("Could not find file", stderr);
+
+        // Named in a list, the same.
+        File.WriteAllBytes(tmp.Sub("list.csv"), [.. "model\nmodels/"u8, 0xFF, .. ".tflite\nmodels/m01.tflite\n"u8]);
+        (code, _, stderr) = Score(tmp.Sub("list.csv"), "-t", "cortex-m7", "--out", csv);
+        Assert.Equal(2, code);
+        Assert.Contains($"perfsage: error: {Path.Combine(tmp.Path, "models", "\uFFFD.tflite")}: the file name is not valid UTF-8", stderr);
+        Assert.Contains("1 of 2 input(s) could not be scored", stderr);
+    }
+
+    [SkippableFact]
+    public void A_list_that_is_a_pipe_is_refused_and_a_huge_line_is_cut_short()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "named pipes are checked on Linux");
+        using var tmp = new ScratchFolder();
+        string fifo = tmp.Sub("list.csv");
+        HostileFiles.MakeFifo(fifo);
+        (int code, string stdout, string stderr) = HostileFiles.WithoutHang(() => Score(fifo, "-t", "cortex-m7", "--out", tmp.Sub("s.csv")), "score of a pipe list");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.EndsWith($"perfsage: error: {fifo}: is a named pipe (FIFO), not a regular file; a list of models must be a regular file\n", stderr);
+        Assert.False(File.Exists(tmp.Sub("s.csv")));
+
+        string dir = ModelsFolder(tmp, 1, withCorrupt: false);
+        string huge = new('q', 10 << 20); // a 10 MB line
+        File.WriteAllLines(tmp.Sub("list.txt"), [huge, "models/sub/m00.tflite"]);
+        string csv = tmp.Sub("t.csv");
+        (code, _, stderr) = Score(tmp.Sub("list.txt"), "-t", "cortex-m7", "--out", csv);
+        Assert.Equal(2, code);
+        Assert.True(stderr.Length < 4000, $"stderr holds {stderr.Length} characters");
+        Assert.True(new FileInfo(csv).Length < 4000, $"the CSV holds {new FileInfo(csv).Length} bytes");
+        string shown = Limits.Echo(Path.Combine(tmp.Path, huge));
+        Assert.Contains($"perfsage: error: {shown}: the path is {tmp.Path.Length + 1 + huge.Length} characters long, longer than a file system takes", stderr);
+        Assert.Equal(Path.Combine(dir, "sub", "m00.tflite"), Rows(csv)[1][0]);
     }
 }

@@ -159,7 +159,17 @@ public sealed class FixtureTests
         TfliteFormatException e = Reject(new TestModelBuilder { FileIdentifier = "TFL2" }.Build());
         Assert.Equal("<file_identifier>", e.FieldPath);
         Assert.Equal(4, e.ByteOffset);
-        Assert.Contains("\"TFL2\"", e.Reason, StringComparison.Ordinal);
+        Assert.Equal("no \"TFL3\" file identifier at bytes 4..8: not a TFLite model", e.Reason);
+        Assert.DoesNotContain("TFL2", e.Message, StringComparison.Ordinal); // the bytes found are never quoted
+    }
+
+    [Fact]
+    public void A_text_file_is_not_a_model_and_none_of_its_bytes_is_quoted()
+    {
+        TfliteFormatException e = Reject("root:x:0:0:root:/root:/bin/bash\n"u8.ToArray());
+        Assert.Equal("<file_identifier>", e.FieldPath);
+        Assert.DoesNotContain(":x:0", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("root", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

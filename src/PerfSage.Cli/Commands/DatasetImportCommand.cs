@@ -17,7 +17,10 @@ internal static class DatasetImportCommand
         };
         var output = new Option<string>("--out", "-o") { Description = "The dataset folder (created, or added to).", Required = true };
         var target = new Option<string?>("--target", "-t") { Description = "Target name for every row (overrides or replaces the target column)." };
-        var skip = new Option<bool>("--skip-bad-rows") { Description = "Import the good rows even when some are bad (exit 0)." };
+        var skip = new Option<bool>("--skip-bad-rows")
+        {
+            Description = "Import the good rows even when some are bad (they are still listed; exit 0). Without it, one bad row means nothing is imported (exit 2).",
+        };
         var command = new Command("import", "Import a board's measurements (a CSV of models and their latency) as a dataset.")
         {
             csv, output, target, skip,
@@ -33,17 +36,18 @@ internal static class DatasetImportCommand
             {
                 context.Stderr.WriteLine($"perfsage: {csvPath}: row {bad.Row}: {bad.Reason}");
             }
+            if (r.BadRows.Count > 0 && !skipBad)
+            {
+                // All or nothing (docs/DATASETS.md): the importer wrote nothing.
+                throw new UserInputException(
+                    $"{csvPath}: {r.BadRows.Count} bad row(s) of {r.Rows}, so nothing was imported (fix them, or pass --skip-bad-rows to import the good rows without them)");
+            }
             string skipped = r.BadRows.Count > 0 ? $", {r.BadRows.Count} bad rows skipped" : "";
             context.Stdout.WriteLine(r.Written
                 ? $"imported {csvPath} into {r.Directory}: {r.ModelsAdded} new models, {r.LabelsAdded} new labels, " +
                   $"{r.LabelsUpdated} updated, {r.LabelsUnchanged} unchanged, {r.DuplicateRowsMerged} duplicate rows merged{skipped}; " +
                   $"the folder holds {r.Models} models and {r.Labels} labels"
                 : $"nothing new in {csvPath}: {r.Directory} already holds its {r.LabelsUnchanged} labels{skipped}");
-            if (r.BadRows.Count > 0 && !skipBad)
-            {
-                throw new UserInputException(
-                    $"{csvPath}: {r.BadRows.Count} bad row(s) of {r.Rows} skipped, the good rows imported (fix the bad ones, or pass --skip-bad-rows to accept skipping them)");
-            }
             return ExitCodes.Ok;
         }));
         return command;

@@ -58,7 +58,7 @@ internal static class ScoreCommand
             bool all = parse.GetValue(allTargets);
 
             using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log, threads));
-            IReadOnlyList<ScoreInput> files = ScoreInputs.Expand(parse.GetValue(inputs)!);
+            IReadOnlyList<ScoreInput> files = ScoreInputs.Expand(parse.GetValue(inputs)!, context.Log);
             TargetCatalog catalog = TargetCatalog.LoadDefault();
             // With named targets the reference estimates are made while the model loads; --all-targets needs the model first.
             IReadOnlyList<string> referenceTargets = all ? loading.Get().Targets : named.Distinct(StringComparer.OrdinalIgnoreCase).ToList();

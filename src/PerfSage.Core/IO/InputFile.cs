@@ -82,11 +82,15 @@ public static class InputFile
 
     /// <summary>The message for a path with nothing at it; says so when the name itself could not be decoded
     /// (Linux file names are bytes, .NET decodes them as UTF-8 and turns bad bytes into U+FFFD).</summary>
-    public static string MissingMessage(string path)
+    public static string MissingMessage(string path) => $"{path}: {MissingCause(path)}";
+
+    /// <summary><see cref="MissingMessage"/> without the path in front, for messages that name the file
+    /// their own way (an error row of a table).</summary>
+    public static string MissingCause(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         return path.Contains('\uFFFD', StringComparison.Ordinal)
-            ? $"{path}: the file name is not valid UTF-8, which PerfSage cannot open; rename the file"
-            : $"{path}: no such file";
+            ? "the file name is not valid UTF-8, which PerfSage cannot open; rename the file"
+            : "no such file";
     }
 }

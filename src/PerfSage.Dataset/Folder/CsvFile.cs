@@ -8,12 +8,21 @@ namespace PerfSage.Dataset;
 internal sealed record CsvRow(long Line, string[] Fields, bool Malformed);
 
 /// <summary>The CSV dialect of dataset files (RFC 4180, comma, header row, LF line ends, UTF-8, invariant
-/// culture), read and written with CsvHelper.</summary>
+/// culture), read and written with CsvHelper. One departure from RFC 4180: <b>a field never holds a line
+/// break</b>, quoted or not, so every record is one line. None of our files needs one (paths, ids, target names,
+/// numbers), and it contains the damage of an unbalanced quote to its own line: the row is reported as malformed
+/// and the next line is read as the next row, instead of one quote swallowing the rest of the file.</summary>
 internal static class CsvFile
 {
+    /// <summary>Reads the whole of the CSV file <paramref name="path"/> (a regular file of at most
+    /// <see cref="Limits.MaxTextBytes"/>; <paramref name="what"/> names it in the refusal) and its rows, as
+    /// <see cref="Read(string, byte[])"/>.</summary>
+    public static (string[] Header, List<CsvRow> Rows) ReadFile(string path, string what) =>
+        Read(path, DatasetInput.ReadAllBytes(path, Limits.MaxTextBytes, what));
+
     /// <summary>Reads every row of <paramref name="bytes"/> (the content of <paramref name="path"/>, for
-    /// messages). Fields are trimmed of surrounding spaces; empty lines are skipped. Throws
-    /// <see cref="DatasetException"/> for a file without a header.</summary>
+    /// messages). Fields are trimmed of surrounding spaces; empty lines are skipped; a line break always ends a
+    /// row (a quote left open is malformed). Throws <see cref="DatasetException"/> for a file without a header.</summary>
     public static (string[] Header, List<CsvRow> Rows) Read(string path, byte[] bytes)
     {
         var malformed = new HashSet<long>();
@@ -25,6 +34,7 @@ internal static class CsvFile
             TrackLineNumbers = true,
             SkipEmptyLines = true,
             MalformedData = CsvMalformedDataHandling.Recover,
+            AllowLineBreaksInQuotes = false,
             FieldCountMismatch = CsvFieldCountHandling.Allow,
             OnMalformedRecord = record => malformed.Add(record.LineNumber),
         };
@@ -54,7 +64,7 @@ internal static class CsvFile
         }
         catch (CsvFormatException e)
         {
-            throw new DatasetException($"{path}: line {e.LineNumber}: malformed CSV ({e.Message})", e);
+            throw new DatasetException($"{path}: line {e.LineNumber}: malformed CSV ({Limits.Echo(e.Message)})", e);
         }
         if (malformed.Count > 0)
         {
@@ -75,12 +85,13 @@ internal static class CsvFile
         if (!header.SequenceEqual(expected, StringComparer.Ordinal))
         {
             throw new DatasetException(
-                $"{path}: header is '{string.Join(',', header)}', expected '{string.Join(',', expected)}'");
+                $"{path}: header is '{Limits.Echo(string.Join(',', header))}', expected '{string.Join(',', expected)}'");
         }
     }
 
     /// <summary>The bytes of a CSV file with <paramref name="header"/> and <paramref name="rows"/>
-    /// (null fields are written empty).</summary>
+    /// (null fields are written empty). A line break in a field (only free text such as an origin can hold one:
+    /// a file name) is written as a space, since the dialect has none.</summary>
     public static byte[] Write(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string?>> rows)
     {
         using var stream = new MemoryStream();
@@ -92,13 +103,16 @@ internal static class CsvFile
             {
                 foreach (string? field in row)
                 {
-                    csv.WriteField(field ?? "");
+                    csv.WriteField(OneLine(field ?? ""));
                 }
                 csv.EndRecord();
             }
         }
         return stream.ToArray();
     }
+
+    private static string OneLine(string field) =>
+        field.AsSpan().IndexOfAny('\r', '\n') < 0 ? field : field.Replace("\r\n", " ", StringComparison.Ordinal).Replace('\r', ' ').Replace('\n', ' ');
 
     /// <summary>The shortest invariant text that reads back as the same double.</summary>
     public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);

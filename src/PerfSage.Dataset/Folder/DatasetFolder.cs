@@ -101,18 +101,18 @@ public sealed class DatasetFolder
         {
             if (!labelsById.TryAdd(info.ModelId, new Dictionary<string, LabelRow>(StringComparer.Ordinal)))
             {
-                throw new DatasetException($"{dir}: model {info.ModelId} is listed twice in {DatasetLayout.ModelsFile}");
+                throw new DatasetException($"{dir}: model {Limits.Echo(info.ModelId)} is listed twice in {DatasetLayout.ModelsFile}");
             }
         }
         foreach (LabelRow label in labels)
         {
             if (!labelsById.TryGetValue(label.ModelId, out Dictionary<string, LabelRow>? byTarget))
             {
-                throw new DatasetException($"{labelsPath}: model {label.ModelId} is not in {DatasetLayout.ModelsFile}");
+                throw new DatasetException($"{labelsPath}: model {Limits.Echo(label.ModelId)} is not in {DatasetLayout.ModelsFile}");
             }
             if (!byTarget.TryAdd(label.Target, label))
             {
-                throw new DatasetException($"{labelsPath}: model {label.ModelId} has two labels for target {label.Target}");
+                throw new DatasetException($"{labelsPath}: model {Limits.Echo(label.ModelId)} has two labels for target {Limits.Echo(label.Target)}");
             }
         }
 
@@ -123,7 +123,7 @@ public sealed class DatasetFolder
             string? extra = splits.Keys.FirstOrDefault(id => !labelsById.ContainsKey(id));
             if (extra is not null)
             {
-                throw new DatasetException($"{splitsPath}: model {extra} is not in the dataset");
+                throw new DatasetException($"{splitsPath}: model {Limits.Echo(extra)} is not in the dataset");
             }
         }
 
@@ -134,8 +134,9 @@ public sealed class DatasetFolder
             var file = new FileInfo(graph);
             if (!file.Exists)
             {
-                throw new DatasetException($"{dir}: graph of model {info.ModelId} is missing ({DatasetLayout.GraphsFolder}/{info.ModelId}.tflite)");
+                throw new DatasetException($"{dir}: graph of model {Limits.Echo(info.ModelId)} is missing ({DatasetLayout.GraphsFolder}/{Limits.Echo(info.ModelId)}.tflite)");
             }
+            DatasetInput.Check(graph, Limits.MaxModelBytes, "graph"); // a named pipe or a device is no graph
             if (verifyGraphs && info.GraphSha256.Length > 0
                 && (file.Length != info.GraphBytes || Hashing.Sha256File(graph) != info.GraphSha256))
             {
@@ -145,7 +146,7 @@ public sealed class DatasetFolder
             if (splits is not null)
             {
                 split = splits.TryGetValue(info.ModelId, out DatasetSplit s) ? s
-                    : throw new DatasetException($"{splitsPath}: model {info.ModelId} has no split; run `perfsage dataset split` again");
+                    : throw new DatasetException($"{splitsPath}: model {Limits.Echo(info.ModelId)} has no split; run `perfsage dataset split` again");
             }
             models.Add(new DatasetModel(info, graph, labelsById[info.ModelId], split));
         }

@@ -33,6 +33,15 @@ public static class DatasetLayout
     public static string GraphPath(string directory, string modelId) =>
         Path.Combine(directory, GraphsFolder, modelId + ".tflite");
 
+    /// <summary>Why <paramref name="modelId"/> read from a folder's CSV cannot be a model id, or null: an id is
+    /// the name of its graph file, so it may not hold a path separator or a NUL, nor be <c>.</c> or <c>..</c>
+    /// (<c>graphs/../../x</c> would lead out of the folder).</summary>
+    internal static string? BadModelId(string modelId) =>
+        modelId.Length == 0 ? "model_id is empty"
+        : modelId is "." or ".." || modelId.AsSpan().IndexOfAny('/', '\\', '\0') >= 0
+            ? $"model_id '{Limits.Echo(modelId)}' is not a file name (no '/', '\\' or NUL, not '.' or '..')"
+            : null;
+
     internal static string RecordPath(string directory, string modelId) =>
         Path.Combine(directory, RecordsFolder, modelId + ".json");
 }

@@ -259,11 +259,11 @@ public static class DatasetJson
         DatasetManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<DatasetManifest>(File.ReadAllBytes(path), Options);
+            manifest = JsonSerializer.Deserialize<DatasetManifest>(DatasetInput.ReadAllBytes(path, Limits.MaxJsonBytes, "dataset manifest"), Options);
         }
         catch (JsonException e)
         {
-            throw new DatasetException($"{path}: invalid JSON ({e.Message})", e);
+            throw new DatasetException($"{path}: invalid JSON ({Limits.Echo(e.Message)})", e);
         }
         if (manifest is null)
         {
@@ -271,7 +271,7 @@ public static class DatasetJson
         }
         if (manifest.Format != DatasetManifest.CurrentFormat)
         {
-            throw new DatasetException($"{path}: format '{manifest.Format}' is not {DatasetManifest.CurrentFormat}");
+            throw new DatasetException($"{path}: format '{Limits.Echo(manifest.Format)}' is not {DatasetManifest.CurrentFormat}");
         }
         return manifest;
     }

@@ -10,9 +10,11 @@ internal static class Hashing
     /// <summary>Lower-case hex SHA-256 of <paramref name="bytes"/>.</summary>
     public static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    /// <summary>Lower-case hex SHA-256 of a file's bytes.</summary>
+    /// <summary>Lower-case hex SHA-256 of a file's bytes; throws <see cref="DatasetException"/> when it is not a
+    /// regular file (a named pipe would never end) or larger than <see cref="Limits.MaxModelBytes"/>.</summary>
     public static string Sha256File(string path)
     {
+        DatasetInput.Check(path, Limits.MaxModelBytes, "graph");
         using FileStream stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }

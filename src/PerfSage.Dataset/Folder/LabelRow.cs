@@ -104,15 +104,23 @@ internal static class LabelsCsv
     /// first bad row (wrong field count, a number that is not a finite non-negative number, an empty id).</summary>
     public static List<LabelRow> Read(string path)
     {
-        (string[] header, List<CsvRow> rows) = CsvFile.Read(path, File.ReadAllBytes(path));
+        (string[] header, List<CsvRow> rows) = CsvFile.ReadFile(path, "labels file");
         CsvFile.RequireHeader(path, header, Header);
         var labels = new List<LabelRow>(rows.Count);
         foreach (CsvRow row in rows)
         {
             string[] f = row.Fields;
-            if (f.Length != Header.Length || row.Malformed)
+            if (row.Malformed)
+            {
+                throw new DatasetException($"{path}: line {row.Line}: malformed CSV quoting (an unclosed or stray quote)");
+            }
+            if (f.Length != Header.Length)
             {
                 throw new DatasetException($"{path}: line {row.Line}: expected {Header.Length} fields, found {f.Length}");
+            }
+            if (f[0].Length > 0 && DatasetLayout.BadModelId(f[0]) is string bad)
+            {
+                throw new DatasetException($"{path}: line {row.Line}: {bad}");
             }
             if (f[0].Length == 0 || f[1].Length == 0 || f[6].Length == 0)
             {
@@ -140,7 +148,7 @@ internal static class LabelsCsv
         }
         if (!CsvFile.TryNumber(text, out double value) || value < 0)
         {
-            throw new DatasetException($"{path}: line {line}: {column} '{text}' is not a finite non-negative number");
+            throw new DatasetException($"{path}: line {line}: {column} '{Limits.Echo(text)}' is not a finite non-negative number");
         }
         return value;
     }

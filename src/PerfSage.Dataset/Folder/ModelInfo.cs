@@ -43,23 +43,27 @@ internal static class ModelsCsv
 
     public static List<ModelInfo> Read(string path)
     {
-        (string[] header, List<CsvRow> rows) = CsvFile.Read(path, File.ReadAllBytes(path));
+        (string[] header, List<CsvRow> rows) = CsvFile.ReadFile(path, "models file");
         CsvFile.RequireHeader(path, header, Header);
         var models = new List<ModelInfo>(rows.Count);
         foreach (CsvRow row in rows)
         {
             string[] f = row.Fields;
-            if (f.Length != Header.Length || row.Malformed)
+            if (row.Malformed)
+            {
+                throw new DatasetException($"{path}: line {row.Line}: malformed CSV quoting (an unclosed or stray quote)");
+            }
+            if (f.Length != Header.Length)
             {
                 throw new DatasetException($"{path}: line {row.Line}: expected {Header.Length} fields, found {f.Length}");
             }
-            if (f[0].Length == 0)
+            if (DatasetLayout.BadModelId(f[0]) is string bad)
             {
-                throw new DatasetException($"{path}: line {row.Line}: model_id is empty");
+                throw new DatasetException($"{path}: line {row.Line}: {bad}");
             }
             if (!long.TryParse(f[3], NumberStyles.None, CultureInfo.InvariantCulture, out long bytes))
             {
-                throw new DatasetException($"{path}: line {row.Line}: graph_bytes '{f[3]}' is not a whole number");
+                throw new DatasetException($"{path}: line {row.Line}: graph_bytes '{Limits.Echo(f[3])}' is not a whole number");
             }
             Dictionary<string, string> knobs;
             try
@@ -68,7 +72,7 @@ internal static class ModelsCsv
             }
             catch (JsonException e)
             {
-                throw new DatasetException($"{path}: line {row.Line}: knobs is not a JSON object of strings ({e.Message})", e);
+                throw new DatasetException($"{path}: line {row.Line}: knobs is not a JSON object of strings ({Limits.Echo(e.Message)})", e);
             }
             models.Add(new ModelInfo(f[0], f[1], f[2], bytes, f[4], f[5], knobs));
         }
@@ -117,20 +121,24 @@ public static class DatasetSplits
 
     internal static Dictionary<string, DatasetSplit> Read(string path)
     {
-        (string[] header, List<CsvRow> rows) = CsvFile.Read(path, File.ReadAllBytes(path));
+        (string[] header, List<CsvRow> rows) = CsvFile.ReadFile(path, "splits file");
         CsvFile.RequireHeader(path, header, Header);
         var splits = new Dictionary<string, DatasetSplit>(StringComparer.Ordinal);
         foreach (CsvRow row in rows)
         {
-            if (row.Fields.Length != 2 || row.Malformed)
+            if (row.Malformed)
+            {
+                throw new DatasetException($"{path}: line {row.Line}: malformed CSV quoting (an unclosed or stray quote)");
+            }
+            if (row.Fields.Length != 2)
             {
                 throw new DatasetException($"{path}: line {row.Line}: expected 2 fields, found {row.Fields.Length}");
             }
             DatasetSplit split = TryParse(row.Fields[1])
-                ?? throw new DatasetException($"{path}: line {row.Line}: split '{row.Fields[1]}' is not train, val or test");
+                ?? throw new DatasetException($"{path}: line {row.Line}: split '{Limits.Echo(row.Fields[1])}' is not train, val or test");
             if (!splits.TryAdd(row.Fields[0], split))
             {
-                throw new DatasetException($"{path}: line {row.Line}: model '{row.Fields[0]}' is listed twice");
+                throw new DatasetException($"{path}: line {row.Line}: model '{Limits.Echo(row.Fields[0])}' is listed twice");
             }
         }
         return splits;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PerfSage.Graph;
+using PerfSage.IO;
 using PerfSage.Tflite;
 
 namespace PerfSage.Dataset;
@@ -13,7 +14,8 @@ public sealed record MeasurementImportRequest(string CsvPath)
     /// <summary>The target of every row (overrides the <c>target</c> column, or stands in for a missing one).</summary>
     public string? Target { get; init; }
 
-    /// <summary>Import the good rows even when some are bad (the bad ones are still reported).</summary>
+    /// <summary>Import the good rows even when some are bad (the bad ones are still reported). Without it, one
+    /// bad row means nothing is written.</summary>
     public bool SkipBadRows { get; init; }
 }
 
@@ -27,7 +29,9 @@ public sealed record BadRow(long Row, string Reason);
 /// <param name="Source">The label source given to the rows (<c>measured:&lt;csv name&gt;</c>).</param>
 /// <param name="Rows">Data rows in the CSV.</param>
 /// <param name="BadRows">The bad rows, by row number.</param>
-/// <param name="Written">False when nothing was written: no good row brought anything new.</param>
+/// <param name="Written">False when nothing was written: no good row brought anything new, or there were bad
+/// rows and <see cref="MeasurementImportRequest.SkipBadRows"/> was not given (then the counts of what was added
+/// are 0).</param>
 /// <param name="ModelsAdded">Models new to the folder.</param>
 /// <param name="LabelsAdded">Label rows new to the folder.</param>
 /// <param name="LabelsUpdated">Existing label rows that gained a metric.</param>
@@ -56,11 +60,15 @@ public sealed record MeasurementImportResult(
 /// hex digits of the file's SHA-256), so the same content is stored once whatever its path.
 /// </summary>
 /// <remarks>
-/// <para>Bad rows: a wrong number of fields, an empty model or target, a model file that is missing or not a
-/// valid model, a value that is not a positive number, and the rows of one model and target whose values
-/// conflict (within the CSV or with the folder). Rows that repeat each other without conflict are merged.
-/// Bad rows are skipped and reported; the good rows are imported either way (the CLI exits 2 when there were bad
-/// rows unless <see cref="MeasurementImportRequest.SkipBadRows"/> says they are expected).</para>
+/// <para>Bad rows: broken quoting (a quoted field ends at its line: no field of a measurement CSV holds a line
+/// break), a wrong number of fields, an empty model or target, a model file that is missing, not a regular file
+/// (a named pipe, a device), larger than <see cref="Limits.MaxModelBytes"/> or not a valid model, a value that is
+/// not a positive number, and the rows of one model and target whose values conflict (within the CSV or with
+/// the folder). Rows that repeat each other without conflict are merged. Every row is either imported or
+/// returned as bad. All or nothing: when a row is bad, nothing is written unless
+/// <see cref="MeasurementImportRequest.SkipBadRows"/> is given, which imports the good rows.</para>
+/// <para>The CSV is read whole from a regular file of at most <see cref="Limits.MaxTextBytes"/>; a field quoted
+/// in a reason is cut to <see cref="Limits.MaxEchoedChars"/>, and a model file's bytes are never quoted.</para>
 /// <para>Nothing already imported is lost: the folder's models and labels are kept, new ones are added, and a
 /// label gains metrics it did not have (never loses or changes one). Re-importing the same rows changes
 /// nothing. Graphs are written first, then <c>labels.csv</c> and <c>models.csv</c>, then <c>dataset.json</c>,
@@ -86,13 +94,9 @@ public static class MeasurementImporter
         string csvPath = request.CsvPath;
         if (request.Target is not null && !TargetNames.IsValid(request.Target))
         {
-            throw new DatasetException($"target '{request.Target}' is not a valid target name (letters, digits, '.', '_', '-')");
+            throw new DatasetException($"target '{Limits.Echo(request.Target)}' is not a valid target name ({TargetNames.Rule})");
         }
-        if (!File.Exists(csvPath))
-        {
-            throw new DatasetException($"{csvPath}: file not found");
-        }
-        byte[] csvBytes = File.ReadAllBytes(csvPath);
+        byte[] csvBytes = DatasetInput.ReadAllBytes(csvPath, Limits.MaxTextBytes, "measurement CSV");
         (string[] header, List<CsvRow> rows) = CsvFile.Read(csvPath, csvBytes);
         Dictionary<string, int> columns = MapHeader(csvPath, header, request.Target is not null);
         string csvDir = Path.GetDirectoryName(Path.GetFullPath(csvPath)) ?? ".";
@@ -132,7 +136,7 @@ public static class MeasurementImporter
             {
                 foreach (long r in groupRows)
                 {
-                    bad.Add(new BadRow(r, $"conflicting measurements of '{first.Model.Text}' on {first.Target} in rows " +
+                    bad.Add(new BadRow(r, $"conflicting measurements of '{Limits.Echo(first.Model.Text)}' on {first.Target} in rows " +
                         $"{string.Join(", ", groupRows)}: {conflict}"));
                 }
                 continue;
@@ -190,7 +194,7 @@ public static class MeasurementImporter
                 string? reason = old.Source == LabelRow.EstimateSource
                     ? $"{first.Target} already has estimated labels in {dir}; give measurements their own target name (--target)"
                     : Conflict(ValuesOf(old), values, "the folder", "this row") is string c
-                        ? $"conflicts with the label of '{first.Model.Text}' on {first.Target} already in {dir}: {c}"
+                        ? $"conflicts with the label of '{Limits.Echo(first.Model.Text)}' on {first.Target} already in {dir}: {c}"
                         : null;
                 if (reason is not null)
                 {
@@ -222,6 +226,12 @@ public static class MeasurementImporter
         }
 
         bad.Sort((a, b) => a.Row.CompareTo(b.Row));
+        if (bad.Count > 0 && !request.SkipBadRows)
+        {
+            // All or nothing: the folder stays as it was (a new one is not made).
+            return new MeasurementImportResult(dir, source, rowCount, bad, false, 0, 0, 0, 0, duplicates,
+                existing?.Models.Count ?? 0, existing?.Labels.Count ?? 0);
+        }
         MeasurementImportResult Result(bool written) => new(dir, source, rowCount, bad, written, newGraphs.Count, added,
             updated, unchanged, duplicates, models.Count, labels.Count);
         bool consistent = existing is not null && existing.Manifest.Counts.Models == models.Count
@@ -259,7 +269,7 @@ public static class MeasurementImporter
             if (!Known.Contains(name, StringComparer.Ordinal))
             {
                 throw new DatasetException(
-                    $"{path}: unknown column '{name}' (columns: {string.Join(", ", Known)}; units are part of the names)");
+                    $"{path}: unknown column '{Limits.Echo(name)}' (columns: {string.Join(", ", Known)}; units are part of the names)");
             }
             if (!columns.TryAdd(name, i))
             {
@@ -272,7 +282,7 @@ public static class MeasurementImporter
             {
                 throw new DatasetException(name == "target"
                     ? $"{path}: no 'target' column; add one or give --target"
-                    : $"{path}: required column '{name}' is missing (header: {string.Join(',', header)})");
+                    : $"{path}: required column '{name}' is missing (header: {Limits.Echo(string.Join(',', header))})");
             }
         }
         return columns;
@@ -285,7 +295,7 @@ public static class MeasurementImporter
         string[] f = row.Fields;
         if (row.Malformed)
         {
-            reason = "malformed CSV quoting";
+            reason = "malformed CSV quoting (an unclosed or stray quote; a quoted field ends at its line)";
             return null;
         }
         if (f.Length != width)
@@ -307,7 +317,7 @@ public static class MeasurementImporter
         }
         if (!TargetNames.IsValid(target))
         {
-            reason = $"target '{target}' is not a valid target name (letters, digits, '.', '_', '-')";
+            reason = $"target '{Limits.Echo(target)}' is not a valid target name ({TargetNames.Rule})";
             return null;
         }
         var values = new double?[Metrics.Length];
@@ -325,15 +335,20 @@ public static class MeasurementImporter
             }
             if (!CsvFile.TryNumber(f[col], out double v))
             {
-                reason = $"{name} '{f[col]}' is not a number";
+                reason = $"{name} '{Limits.Echo(f[col])}' is not a number";
                 return null;
             }
             if (v <= 0)
             {
-                reason = $"{name} {f[col]} is not positive";
+                reason = $"{name} {Limits.Echo(f[col])} is not positive";
                 return null;
             }
             values[m] = v;
+        }
+        if (UnusablePath(modelText) is string why)
+        {
+            reason = $"model '{Limits.Echo(modelText)}': {why}";
+            return null;
         }
         string full = Path.GetFullPath(Path.IsPathRooted(modelText) ? modelText : Path.Combine(csvDir, modelText));
         if (!cache.TryGetValue(full, out (LoadedModel? Model, string? Error) loaded))
@@ -349,41 +364,50 @@ public static class MeasurementImporter
         return new Candidate(row.Line, loaded.Model, target, values);
     }
 
+    /// <summary>Longest model path accepted, in UTF-8 bytes (Linux's PATH_MAX).</summary>
+    private const int MaxPathBytes = 4096;
+
+    /// <summary>Why <paramref name="text"/> cannot name a file at all, or null.</summary>
+    private static string? UnusablePath(string text) =>
+        text.Contains('\0', StringComparison.Ordinal) ? "the path holds a NUL character, which no file name can"
+        : Encoding.UTF8.GetByteCount(text) >= MaxPathBytes ? $"the path is {text.Length} characters long, longer than a file system takes"
+        : null;
+
+    /// <summary>Reads and checks the model of a row. The file must be a regular file (a named pipe would block, a
+    /// device never end) of at most <see cref="Limits.MaxModelBytes"/>; none of its bytes is ever quoted in the
+    /// reason (a row may name any file, such as a key).</summary>
     private static (LoadedModel?, string?) Load(string text, string full)
     {
-        if (Directory.Exists(full))
+        string quoted = Limits.Echo(text);
+        if (Encoding.UTF8.GetByteCount(full) >= MaxPathBytes)
         {
-            return (null, $"model '{text}' is a directory ({full}), expected a .tflite file");
-        }
-        if (!File.Exists(full))
-        {
-            return (null, $"model file '{text}' not found ({full})");
+            return (null, $"model '{quoted}': the full path is longer than a file system takes");
         }
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(full);
+            bytes = InputFile.ReadAllBytes(full, Limits.MaxModelBytes, "model");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (PerfSageException e)
         {
-            return (null, $"model file '{text}' cannot be read: {e.Message}");
+            return (null, $"model '{quoted}': {e.Message}");
         }
         try
         {
             TfliteModel model = TfliteReader.Parse(bytes, full);
             if (model.Subgraphs.Count == 0)
             {
-                return (null, $"model '{text}' has no subgraph");
+                return (null, $"model '{quoted}' has no subgraph");
             }
             OpGraph.FromModel(model);
         }
         catch (TfliteFormatException e)
         {
-            return (null, $"model '{text}' is not a valid .tflite file: {e.Message}");
+            return (null, $"model '{quoted}' is not a valid .tflite file: {e.Message}");
         }
         catch (OpGraphException e)
         {
-            return (null, $"model '{text}' cannot be read as a graph: {e.Message}");
+            return (null, $"model '{quoted}' cannot be read as a graph: {e.Message}");
         }
         return (new LoadedModel(text, bytes, Hashing.Sha256Hex(bytes)), null);
     }

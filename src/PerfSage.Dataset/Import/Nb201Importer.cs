@@ -24,7 +24,9 @@ public sealed record Nb201ImportRequest(string CsvPath)
 /// <summary>
 /// Turns a NAS-Bench-201 latency table into a dataset: one graph per architecture
 /// (<see cref="Nb201Space.FromArchString"/>), one measured label per device column (<c>latency_ms</c>, source
-/// <c>measured:nb201</c>; an empty cell gives no label). Parallel and resumable like a build.
+/// <c>measured:nb201</c>; an empty cell gives no label). Parallel and resumable like a build. The CSV is read
+/// whole from a regular file of at most <see cref="Limits.MaxTextBytes"/> (a named pipe or <c>/dev/zero</c> is
+/// refused before a byte is read); a field quoted in an error is cut to <see cref="Limits.MaxEchoedChars"/>.
 /// </summary>
 public static class Nb201Importer
 {
@@ -79,22 +81,18 @@ public static class Nb201Importer
             {
                 throw new DatasetException($"dtype {TensorTypes.Name(request.Dtype)}: NAS-Bench-201 graphs are built as float32 or int8");
             }
-            if (!File.Exists(path))
-            {
-                throw new DatasetException($"{path}: file not found");
-            }
-            byte[] bytes = File.ReadAllBytes(path);
+            byte[] bytes = DatasetInput.ReadAllBytes(path, Limits.MaxTextBytes, "NAS-Bench-201 CSV");
             (string[] header, List<CsvRow> csvRows) = CsvFile.Read(path, bytes);
             if (header.Length < 3 || header[0] != "nb201_index" || header[1] != "arch")
             {
-                throw new DatasetException($"{path}: header must be nb201_index,arch,<device>... (at least one device column), found '{string.Join(',', header)}'");
+                throw new DatasetException($"{path}: header must be nb201_index,arch,<device>... (at least one device column), found '{Limits.Echo(string.Join(',', header))}'");
             }
             string[] devices = header[2..];
             foreach (string device in devices)
             {
                 if (!TargetNames.IsValid(device))
                 {
-                    throw new DatasetException($"{path}: device column '{device}' is not a valid target name (letters, digits, '.', '_', '-')");
+                    throw new DatasetException($"{path}: device column '{Limits.Echo(device)}' is not a valid target name ({TargetNames.Rule})");
                 }
             }
             if (devices.Distinct(StringComparer.Ordinal).Count() != devices.Length)
@@ -132,13 +130,17 @@ public static class Nb201Importer
         {
             string Where() => $"{path}: row {row.Line}";
             string[] f = row.Fields;
-            if (row.Malformed || f.Length != devices.Length + 2)
+            if (row.Malformed)
+            {
+                throw new DatasetException($"{Where()}: malformed CSV quoting (an unclosed or stray quote; a quoted field ends at its line)");
+            }
+            if (f.Length != devices.Length + 2)
             {
                 throw new DatasetException($"{Where()}: expected {devices.Length + 2} fields, found {f.Length}");
             }
             if (!int.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
             {
-                throw new DatasetException($"{Where()}: nb201_index '{f[0]}' is not a whole number");
+                throw new DatasetException($"{Where()}: nb201_index '{Limits.Echo(f[0])}' is not a whole number");
             }
             if (!seen.TryAdd(index, row.Line))
             {
@@ -162,7 +164,7 @@ public static class Nb201Importer
                 }
                 if (!CsvFile.TryNumber(text, out double ms) || ms <= 0)
                 {
-                    throw new DatasetException($"{Where()}: {devices[d]} latency '{text}' is not a positive number of milliseconds");
+                    throw new DatasetException($"{Where()}: {devices[d]} latency '{Limits.Echo(text)}' is not a positive number of milliseconds");
                 }
                 values.Add((devices[d], ms));
             }

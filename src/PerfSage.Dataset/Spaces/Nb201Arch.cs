@@ -111,7 +111,7 @@ public readonly record struct Nb201Arch
             string group = nodes[i - 1];
             if (group.Length < 2 || group[0] != '|' || group[^1] != '|')
             {
-                throw Invalid(arch, $"node {i} group '{group}' must start and end with '|'");
+                throw Invalid(arch, $"node {i} group '{Limits.Echo(group)}' must start and end with '|'");
             }
             string[] entries = group[1..^1].Split('|');
             if (entries.Length != i)
@@ -124,13 +124,13 @@ public readonly record struct Nb201Arch
                 int tilde = entry.IndexOf('~', StringComparison.Ordinal);
                 if (tilde < 0)
                 {
-                    throw Invalid(arch, $"node {i} edge '{entry}' is not op~{j}");
+                    throw Invalid(arch, $"node {i} edge '{Limits.Echo(entry)}' is not op~{j}");
                 }
                 string name = entry[..tilde];
                 string source = entry[(tilde + 1)..];
                 if (!string.Equals(source, j.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))
                 {
-                    throw Invalid(arch, $"node {i} edge {j} reads from '{source}', expected {j}");
+                    throw Invalid(arch, $"node {i} edge {j} reads from '{Limits.Echo(source)}', expected {j}");
                 }
                 int op = -1;
                 for (int o = 0; o < OpNames.Count; o++)
@@ -142,7 +142,7 @@ public readonly record struct Nb201Arch
                 }
                 if (op < 0)
                 {
-                    throw Invalid(arch, $"node {i} edge {j} has unknown op '{name}' (ops: {string.Join(", ", OpNames)})");
+                    throw Invalid(arch, $"node {i} edge {j} has unknown op '{Limits.Echo(name)}' (ops: {string.Join(", ", OpNames)})");
                 }
                 ops[k++] = (Nb201Op)op;
             }
@@ -189,5 +189,5 @@ public readonly record struct Nb201Arch
     }
 
     private static SearchSpaceException Invalid(string arch, string why) =>
-        new($"NAS-Bench-201 architecture '{arch}': {why} (format {Format}; ops {string.Join(", ", OpNames)})");
+        new($"NAS-Bench-201 architecture '{Limits.Echo(arch)}': {why} (format {Format}; ops {string.Join(", ", OpNames)})");
 }

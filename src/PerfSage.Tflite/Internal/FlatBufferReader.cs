@@ -56,7 +56,8 @@ internal ref struct FlatBufferReader
         if (!_data.Slice(4, 4).SequenceEqual(identifier))
         {
             Fail("<file_identifier>", -1, 4,
-                $"file identifier is {Printable(_data.Slice(4, 4))}, expected \"{Encoding.ASCII.GetString(identifier)}\" (not a TFLite model)");
+                // The bytes found are not quoted: the file may be anything (a key, a password file).
+                $"no \"{Encoding.ASCII.GetString(identifier)}\" file identifier at bytes 4..8: not a TFLite model");
         }
         int root = Follow(0, "<root>", -1);
         return OpenTable(root, "<root>", -1);
@@ -354,22 +355,4 @@ internal ref struct FlatBufferReader
     private readonly int ReadInt32(int at) => BinaryPrimitives.ReadInt32LittleEndian(_data.Slice(at, 4));
 
     private readonly int ReadUInt16(int at) => BinaryPrimitives.ReadUInt16LittleEndian(_data.Slice(at, 2));
-
-    private static string Printable(ReadOnlySpan<byte> bytes)
-    {
-        var text = new StringBuilder(bytes.Length * 4 + 2);
-        text.Append('"');
-        foreach (byte b in bytes)
-        {
-            if (b is >= 0x20 and < 0x7f and not (byte)'"' and not (byte)'\\')
-            {
-                text.Append((char)b);
-            }
-            else
-            {
-                text.Append("\\x").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-        return text.Append('"').ToString();
-    }
 }

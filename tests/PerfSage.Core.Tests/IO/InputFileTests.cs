@@ -65,4 +65,12 @@ public sealed class InputFileTests
         Assert.EndsWith("…", echoed, StringComparison.Ordinal);
         Assert.Equal("a?b?c", Limits.Echo("a\u0000b\u001bc"));
     }
+
+    [Fact]
+    public void The_cause_of_a_missing_file_comes_without_the_path_too()
+    {
+        Assert.Equal("no such file", InputFile.MissingCause("/no/such/m.tflite"));
+        Assert.Equal("/no/such/m.tflite: no such file", InputFile.MissingMessage("/no/such/m.tflite"));
+        Assert.Equal("the file name is not valid UTF-8, which PerfSage cannot open; rename the file", InputFile.MissingCause("/x/\uFFFD.tflite"));
+    }
 }

@@ -1,4 +1,5 @@
 using PerfSage.Dataset.Tests.Build;
+using PerfSage.Tests.Common;
 using Xunit;
 
 namespace PerfSage.Dataset.Tests.Folder;
@@ -88,5 +89,59 @@ public class DatasetFolderTests
         Assert.Contains("kws-s3-000001 has no split", Assert.Throws<DatasetException>(() => DatasetFolder.Load(dir.Path)).Message);
         File.WriteAllText(Path.Combine(dir.Path, "splits.csv"), "model_id,split\nkws-s3-000000,train\nkws-s3-000001,holdout\n");
         Assert.Contains("'holdout' is not train, val or test", Assert.Throws<DatasetException>(() => DatasetFolder.Load(dir.Path)).Message);
+    }
+
+    [SkippableFact]
+    public void A_named_pipe_in_place_of_a_folder_file_is_refused_not_waited_on()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "named pipes are checked on Linux");
+        using var dir = new TempFolder("load");
+        Builds.Run(Builds.Kws(2), dir.Path);
+        foreach ((string file, string what) in new[] { ("labels.csv", "labels file"), ("models.csv", "models file"), ("splits.csv", "splits file"), ("dataset.json", "dataset manifest") })
+        {
+            string path = Path.Combine(dir.Path, file);
+            byte[]? saved = File.Exists(path) ? File.ReadAllBytes(path) : null;
+            File.Delete(path);
+            HostileFiles.MakeFifo(path);
+            Exception? e = HostileFiles.WithoutHang(() => Record.Exception(() => DatasetFolder.Load(dir.Path)), "loading a folder with a pipe for " + file);
+            Assert.Equal($"{Path.GetFullPath(path)}: is a named pipe (FIFO), not a regular file; a {what} must be a regular file",
+                Assert.IsType<DatasetException>(e).Message);
+            File.Delete(path);
+            if (saved is not null)
+            {
+                File.WriteAllBytes(path, saved);
+            }
+        }
+        string graph = DatasetLayout.GraphPath(dir.Path, "kws-s3-000001");
+        File.Delete(graph);
+        HostileFiles.MakeFifo(graph);
+        Exception? g = HostileFiles.WithoutHang(() => Record.Exception(() => DatasetFolder.Load(dir.Path, verifyGraphs: true)), "loading a pipe graph");
+        Assert.Equal($"{Path.GetFullPath(graph)}: is a named pipe (FIFO), not a regular file; a graph must be a regular file",
+            Assert.IsType<DatasetException>(g).Message);
+    }
+
+    [Fact]
+    public void A_model_id_that_leads_out_of_the_folder_is_refused()
+    {
+        using var dir = new TempFolder("load");
+        Builds.Run(Builds.Kws(2), dir.Path);
+        string labels = Path.Combine(dir.Path, "labels.csv");
+        string original = File.ReadAllText(labels);
+        File.WriteAllText(labels, original.Replace("kws-s3-000001,", "../../kws-s3-000001,", StringComparison.Ordinal));
+        var e = Assert.Throws<DatasetException>(() => DatasetFolder.Load(dir.Path));
+        Assert.Equal($"{labels}: line 4: model_id '../../kws-s3-000001' is not a file name (no '/', '\\' or NUL, not '.' or '..')", e.Message);
+    }
+
+    [Fact]
+    public void An_unclosed_quote_in_labels_csv_is_named_on_its_own_line()
+    {
+        using var dir = new TempFolder("load");
+        Builds.Run(Builds.Kws(2), dir.Path);
+        string labels = Path.Combine(dir.Path, "labels.csv");
+        string[] lines = File.ReadAllLines(labels);
+        lines[3] = "\"" + lines[3];
+        File.WriteAllLines(labels, lines);
+        var e = Assert.Throws<DatasetException>(() => DatasetFolder.Load(dir.Path));
+        Assert.Equal($"{labels}: line 4: malformed CSV quoting (an unclosed or stray quote)", e.Message);
     }
 }

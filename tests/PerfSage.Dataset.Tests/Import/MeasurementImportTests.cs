@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
+using System.Text;
 using PerfSage.Dataset.Spaces;
 using PerfSage.Dataset.Tests.Build;
 using PerfSage.Graph;
+using PerfSage.Tests.Common;
 using Xunit;
 
 namespace PerfSage.Dataset.Tests.Import;
@@ -162,11 +164,13 @@ public class MeasurementImportTests
             ",x,2,",                                   // row 13: empty model
             $"{Board.Name(1)},x,,");                   // row 14: empty latency
         MeasurementImportResult r = b.Import(csv);
-        Assert.True(r.Written); // bad rows are skipped, the good one goes in
+        Assert.False(r.Written); // all or nothing: without --skip-bad-rows a bad row stops the import
+        Assert.False(Directory.Exists(b.Out));
+        Assert.Equal((0, 0), (r.ModelsAdded, r.LabelsAdded));
         Assert.Equal(13, r.Rows);
         Assert.Equal([3L, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], r.BadRows.Select(x => x.Row));
         string Reason(long row) => r.BadRows.Single(x => x.Row == row).Reason;
-        Assert.Contains("'models/missing.tflite' not found", Reason(3));
+        Assert.Equal($"model 'models/missing.tflite': {Path.Combine(b.Root, "models", "missing.tflite")}: no such file", Reason(3));
         Assert.Contains("'models/text.tflite' is not a valid .tflite file", Reason(4));
         Assert.Contains("latency_ms 'fast' is not a number", Reason(5));
         Assert.Contains("latency_ms 0 is not positive", Reason(6));
@@ -180,6 +184,10 @@ public class MeasurementImportTests
         Assert.Contains("model is empty", Reason(13));
         Assert.Contains("latency_ms is empty", Reason(14));
 
+        // With --skip-bad-rows the good row goes in, the bad ones are still reported.
+        MeasurementImportResult skipped = b.Import(csv, skip: true);
+        Assert.True(skipped.Written);
+        Assert.Equal(r.BadRows, skipped.BadRows);
         LabelRow only = Assert.Single(DatasetFolder.Load(b.Out).Labels);
         Assert.Equal((b.Id(0), 1.5), (only.ModelId, only.LatencyMs));
         Assert.Equal(12, Assert.Single(DatasetFolder.Load(b.Out).Manifest.Imports).BadRowsSkipped);
@@ -196,10 +204,19 @@ public class MeasurementImportTests
     {
         using var b = new Board();
         b.Import(b.Csv("a.csv", "model,target,latency_ms", $"{Board.Name(0)},x,10"));
-        MeasurementImportResult r = b.Import(b.Csv("b.csv", "model,target,latency_ms", $"{Board.Name(1)},x,4", $"{Board.Name(0)},x,11"));
+        SortedDictionary<string, byte[]> before = FolderSnapshot.Of(b.Out);
+        string csv = b.Csv("b.csv", "model,target,latency_ms", $"{Board.Name(1)},x,4", $"{Board.Name(0)},x,11");
+        MeasurementImportResult r = b.Import(csv);
         BadRow bad = Assert.Single(r.BadRows);
         Assert.Equal(3, bad.Row);
         Assert.Contains("latency_ms 10 (the folder) vs 11 (this row)", bad.Reason);
+        Assert.False(r.Written); // all or nothing: the folder is untouched, byte for byte
+        SortedDictionary<string, byte[]> after = FolderSnapshot.Of(b.Out);
+        Assert.Equal(before.Keys, after.Keys);
+        Assert.All(before, kv => Assert.Equal(kv.Value, after[kv.Key]));
+
+        r = b.Import(csv, skip: true);
+        Assert.Equal(3, Assert.Single(r.BadRows).Row);
         Assert.True(r.Written); // the good row 2 goes in; the folder's value for model 0 is kept
         Assert.Equal(2, DatasetFolder.Load(b.Out).Labels.Count);
         Assert.Equal(10, DatasetFolder.Load(b.Out).Labels.Single(l => l.ModelId == b.Id(0)).LatencyMs);
@@ -243,7 +260,8 @@ public class MeasurementImportTests
     public void A_missing_csv_or_a_bad_target_option_fails()
     {
         using var b = new Board();
-        Assert.Contains("file not found", Assert.Throws<DatasetException>(() => b.Import(Path.Combine(b.Root, "none.csv"))).Message);
+        Assert.Equal($"{Path.Combine(b.Root, "none.csv")}: no such file",
+            Assert.Throws<DatasetException>(() => b.Import(Path.Combine(b.Root, "none.csv"))).Message);
         string csv = b.Csv("ok.csv", "model,latency_ms", $"{Board.Name(0)},1");
         Assert.Contains("'my board'", Assert.Throws<DatasetException>(() => b.Import(csv, target: "my board")).Message);
     }
@@ -280,5 +298,118 @@ public class MeasurementImportTests
         Assert.True(folder.HasSplits);
         Assert.All(folder.Models, m => Assert.NotNull(m.Split));
         Assert.Equal(3, folder.Manifest.Split!.Counts.Values.Sum());
+    }
+
+    [Fact]
+    public void An_unbalanced_quote_spoils_only_its_own_line()
+    {
+        using var b = new Board();
+        string csv = b.Csv("q.csv",
+            "model,target,latency_ms",
+            $"\"{Board.Name(0)},x,1",          // row 2: a quote that is never closed
+            $"{Board.Name(0)},x,2",             // rows 3-5: good
+            $"{Board.Name(1)},x,3",
+            $"{Board.Name(2)},x,4",
+            $"{Board.Name(2)},y,\"5");          // row 6: a quote opened in the last field
+
+        MeasurementImportResult r = b.Import(csv);
+        Assert.Equal(5, r.Rows);
+        Assert.Equal([2L, 6], r.BadRows.Select(x => x.Row));
+        Assert.All(r.BadRows, x => Assert.StartsWith("malformed CSV quoting", x.Reason, StringComparison.Ordinal));
+        Assert.False(r.Written);
+        Assert.False(Directory.Exists(b.Out));
+
+        r = b.Import(csv, skip: true);
+        Assert.Equal([2L, 6], r.BadRows.Select(x => x.Row));
+        Assert.Equal((3, 3), (r.ModelsAdded, r.LabelsAdded)); // every row is imported or listed
+        DatasetFolder folder = DatasetFolder.Load(b.Out);
+        Assert.Equal([2.0, 3.0, 4.0], folder.Models.Select(m => m.Label("x", LabelMetric.LatencyMs)!.Value));
+    }
+
+    [SkippableFact]
+    public void A_named_pipe_or_a_device_as_the_csv_is_refused_before_it_is_read()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "named pipes and /dev/zero are checked on Linux");
+        using var b = new Board();
+        string fifo = Path.Combine(b.Root, "pipe.csv");
+        HostileFiles.MakeFifo(fifo);
+        Exception? e = HostileFiles.WithoutHang(() => Record.Exception(() => b.Import(fifo)), "importing a named pipe");
+        Assert.Equal($"{fifo}: is a named pipe (FIFO), not a regular file; a measurement CSV must be a regular file",
+            Assert.IsType<DatasetException>(e).Message);
+        e = HostileFiles.WithoutHang(() => Record.Exception(() => b.Import("/dev/zero", skip: true)), "importing /dev/zero");
+        Assert.Equal("/dev/zero: is a character device, not a regular file; a measurement CSV must be a regular file",
+            Assert.IsType<DatasetException>(e).Message);
+        Assert.False(Directory.Exists(b.Out));
+    }
+
+    [SkippableFact]
+    public void A_row_naming_a_pipe_a_device_or_a_folder_is_a_bad_row_with_the_reason()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "named pipes and /dev/zero are checked on Linux");
+        using var b = new Board();
+        string fifo = Path.Combine(b.Root, "models", "pipe.tflite");
+        HostileFiles.MakeFifo(fifo);
+        string csv = b.Csv("m.csv",
+            "model,target,latency_ms",
+            "models/pipe.tflite,x,1",
+            "/dev/zero,x,1",
+            "models,x,1",
+            $"{Board.Name(1)},x,2");
+        MeasurementImportResult r = HostileFiles.WithoutHang(() => b.Import(csv, skip: true), "importing rows naming a pipe and /dev/zero");
+        Assert.Equal([2L, 3, 4], r.BadRows.Select(x => x.Row));
+        Assert.Equal($"model 'models/pipe.tflite': {fifo}: is a named pipe (FIFO), not a regular file; a model must be a regular file", r.BadRows[0].Reason);
+        Assert.Equal("model '/dev/zero': /dev/zero: is a character device, not a regular file; a model must be a regular file", r.BadRows[1].Reason);
+        Assert.Equal($"model 'models': {Path.Combine(b.Root, "models")}: is a folder, not a regular file; a model must be a regular file", r.BadRows[2].Reason);
+        Assert.Equal([b.Id(1)], DatasetFolder.Load(b.Out).Models.Select(m => m.Id));
+    }
+
+    [Fact]
+    public void A_row_naming_a_file_that_is_no_model_never_quotes_its_bytes()
+    {
+        using var b = new Board();
+        // Like a row naming /etc/passwd or a key: the reason says what is wrong, never what is inside.
+        File.WriteAllText(Path.Combine(b.Root, "secret"), "root:x:0:0:SECRET-PASSWORD-1234\n");
+        MeasurementImportResult r = b.Import(b.Csv("s.csv", "model,target,latency_ms", "secret,x,1"));
+        string reason = Assert.Single(r.BadRows).Reason;
+        Assert.StartsWith("model 'secret' is not a valid .tflite file: ", reason, StringComparison.Ordinal);
+        Assert.Contains("no \"TFL3\" file identifier at bytes 4..8: not a TFLite model", reason, StringComparison.Ordinal);
+        foreach (string piece in new[] { "root", ":x:0", "x:0:", "SECRET", "1234" })
+        {
+            Assert.DoesNotContain(piece, reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_huge_field_is_cut_short_in_the_reason()
+    {
+        using var b = new Board();
+        string letters = new('z', 10 << 20); // 10 MB
+        string huge = new('7', 10 << 20);     // 10 MB of digits: past any double
+        string csv = b.Csv("h.csv", "model,target,latency_ms",
+            $"{Board.Name(0)},x,{letters}",   // row 2: not a number
+            $"{Board.Name(0)},{letters},1",   // row 3: not a target name
+            $"{letters},x,1",                 // row 4: a path no file system takes
+            $"{Board.Name(1)},x,{huge}");     // row 5: a number too large for a double
+        MeasurementImportResult r = b.Import(csv);
+        string cut = new string('z', 80) + "…";
+        Assert.Equal([2L, 3, 4, 5], r.BadRows.Select(x => x.Row));
+        Assert.Equal($"latency_ms '{cut}' is not a number", r.BadRows[0].Reason);
+        Assert.Equal($"target '{cut}' is not a valid target name (letters, digits, '.', '_', '-', at most 64 characters)", r.BadRows[1].Reason);
+        Assert.Equal($"model '{cut}': the path is {10 << 20} characters long, longer than a file system takes", r.BadRows[2].Reason);
+        Assert.Equal($"latency_ms '{new string('7', 80)}…' is not a number", r.BadRows[3].Reason);
+    }
+
+    [SkippableFact]
+    public void A_model_whose_name_is_not_utf8_is_named_as_such()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "file names are bytes on Linux");
+        using var b = new Board();
+        string decoded = HostileFiles.MakeNonUtf8Name(Path.Combine(b.Root, "models"), ".tflite", File.ReadAllBytes(b.Model(0)));
+        Assert.False(File.Exists(decoded)); // the name .NET decodes opens nothing
+        string csv = Path.Combine(b.Root, "u.csv");
+        File.WriteAllBytes(csv, [.. Encoding.UTF8.GetBytes("model,target,latency_ms\nmodels/"), 0xFF, .. Encoding.UTF8.GetBytes(".tflite,x,1\n")]);
+        MeasurementImportResult r = b.Import(csv);
+        Assert.Equal($"model 'models/\uFFFD.tflite': {decoded}: the file name is not valid UTF-8, which PerfSage cannot open; rename the file",
+            Assert.Single(r.BadRows).Reason);
     }
 }

@@ -143,6 +143,7 @@ public class Nb201ImportTests
     [InlineData("nb201_index,arch", "17,ARCH", "nb.csv", "at least one device column")]
     [InlineData("nb201_index,arch,my device", "17,ARCH,3", "nb.csv", "'my device' is not a valid target name")]
     [InlineData("nb201_index,arch,raspi4", "", "nb.csv", "no data rows under the header")]
+    [InlineData("nb201_index,arch,raspi4", "\"17,ARCH,3", "row 2", "malformed CSV quoting")]
     public void Bad_rows_name_the_row_and_the_cause(string header, string row, string where, string expected)
     {
         using var dir = new TempFolder("nb201");
@@ -191,5 +192,52 @@ public class Nb201ImportTests
         }
         // Row 11 (nb201_index 10) is a cell whose every path is `none`: its graph has no operators.
         Assert.Empty(OpGraph.FromModel(TfliteReader.ReadFile(folder.Find("nb201-00010")!.GraphPath)).Nodes);
+    }
+
+    [Fact]
+    public void An_unclosed_quote_is_named_on_its_own_row()
+    {
+        using var dir = new TempFolder("nb201");
+        string csv = dir.Sub("nb.csv");
+        File.WriteAllLines(csv, ["nb201_index,arch,raspi4", $"5,{ArchA},3", $"6,\"{ArchB},3", $"7,{ArchC},3"]);
+        var e = Assert.Throws<DatasetException>(() => Nb201Importer.Import(new Nb201ImportRequest(csv), dir.Sub("out")));
+        Assert.Equal($"{csv}: row 3: malformed CSV quoting (an unclosed or stray quote; a quoted field ends at its line)", e.Message);
+        // With a limit that stops before it, the rows above import.
+        BuildResult r = Nb201Importer.Import(new Nb201ImportRequest(csv) { Limit = 1 }, dir.Sub("out"));
+        Assert.Equal(1, r.Models);
+    }
+
+    [Fact]
+    public void A_huge_field_is_cut_short_in_the_message()
+    {
+        using var dir = new TempFolder("nb201");
+        string csv = dir.Sub("nb.csv");
+        string huge = new('q', 10 << 20); // 10 MB
+        File.WriteAllLines(csv, ["nb201_index,arch,raspi4", $"5,{huge},3"]);
+        var e = Assert.Throws<DatasetException>(() => Nb201Importer.Import(new Nb201ImportRequest(csv), dir.Sub("out")));
+        Assert.StartsWith($"{csv}: row 2: NAS-Bench-201 architecture '{new string('q', 80)}…': 1 node groups", e.Message, StringComparison.Ordinal);
+        Assert.True(e.Message.Length < csv.Length + 400, $"{e.Message.Length} characters");
+
+        File.WriteAllLines(csv, ["nb201_index,arch,raspi4", $"{huge},{ArchA},3"]);
+        e = Assert.Throws<DatasetException>(() => Nb201Importer.Import(new Nb201ImportRequest(csv), dir.Sub("out")));
+        Assert.Equal($"{csv}: row 2: nb201_index '{new string('q', 80)}…' is not a whole number", e.Message);
+    }
+
+    [SkippableFact]
+    public void A_named_pipe_or_dev_zero_as_the_table_is_refused_before_it_is_read()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "named pipes and /dev/zero are checked on Linux");
+        using var dir = new TempFolder("nb201");
+        string fifo = dir.Sub("pipe.csv");
+        HostileFiles.MakeFifo(fifo);
+        Exception? e = HostileFiles.WithoutHang(
+            () => Record.Exception(() => Nb201Importer.Import(new Nb201ImportRequest(fifo), dir.Sub("out"))), "importing a named pipe");
+        Assert.Equal($"{fifo}: is a named pipe (FIFO), not a regular file; a NAS-Bench-201 CSV must be a regular file",
+            Assert.IsType<DatasetException>(e).Message);
+        e = HostileFiles.WithoutHang(
+            () => Record.Exception(() => Nb201Importer.Import(new Nb201ImportRequest("/dev/zero"), dir.Sub("out"))), "importing /dev/zero");
+        Assert.Equal("/dev/zero: is a character device, not a regular file; a NAS-Bench-201 CSV must be a regular file",
+            Assert.IsType<DatasetException>(e).Message);
+        Assert.False(Directory.Exists(dir.Sub("out")));
     }
 }

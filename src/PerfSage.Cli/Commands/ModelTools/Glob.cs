@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using PerfSage.IO;
 
 namespace PerfSage.Cli.Commands.ModelTools;
 
@@ -58,32 +59,24 @@ internal sealed class Glob
     }
 
     /// <summary>The files under <see cref="BaseDirectory"/> that match, as paths beginning with the base as written,
-    /// sorted ordinally. A base folder that does not exist matches nothing.</summary>
-    public IReadOnlyList<string> Files()
+    /// sorted ordinally, and the links to folders that were not followed (<see cref="FileWalker"/>: a link to a
+    /// parent folder would make the search endless). A base folder that does not exist matches nothing.</summary>
+    public FileWalk Files()
     {
         if (!Directory.Exists(BaseDirectory))
         {
-            return [];
+            return new FileWalk([], []);
         }
-        var options = new EnumerationOptions
+        string Relative(string file) => Path.GetRelativePath(BaseDirectory, file).Replace('\\', '/');
+        FileWalk walk = FileWalker.Walk(BaseDirectory, file => IsMatch(Relative(file)),
+            maxDepth: Recursive ? int.MaxValue : Math.Max(0, Depth - 1), skipHidden: true);
+        var matches = new List<string>(walk.Files.Count);
+        foreach (string file in walk.Files)
         {
-            RecurseSubdirectories = Recursive || Depth > 1,
-            MaxRecursionDepth = Recursive ? int.MaxValue : Math.Max(0, Depth - 1),
-            IgnoreInaccessible = true,
-            AttributesToSkip = FileAttributes.Hidden,
-            ReturnSpecialDirectories = false,
-        };
-        var matches = new List<string>();
-        foreach (string file in Directory.EnumerateFiles(BaseDirectory, "*", options))
-        {
-            string relative = Path.GetRelativePath(BaseDirectory, file).Replace('\\', '/');
-            if (IsMatch(relative))
-            {
-                matches.Add(BaseDirectory == "." ? relative : Path.Combine(BaseDirectory, relative));
-            }
+            matches.Add(BaseDirectory == "." ? Relative(file) : file);
         }
         matches.Sort(StringComparer.Ordinal);
-        return matches;
+        return new FileWalk(matches, walk.SkippedFolderLinks);
     }
 
     /// <summary>True when the relative path (with '/' separators) matches <see cref="Pattern"/>.</summary>
