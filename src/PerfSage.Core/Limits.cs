@@ -11,6 +11,12 @@ public static class Limits
     /// PerfSage does not read).</summary>
     public const long MaxModelBytes = int.MaxValue;
 
+    /// <summary>Most elements in one tensor: 2^31 − 1. TFLite keeps dimensions in <c>TfLiteIntArray</c> (int32) and its
+    /// kernels index a tensor through <c>RuntimeShape::FlatSize()</c>, which returns an <c>int</c>
+    /// (<c>tensorflow/lite/kernels/internal/runtime_shape.h</c>), so no TFLite runtime can run a bigger tensor. Bounding
+    /// every tensor here also keeps all sizes, MACs and byte counts well inside 64 bits.</summary>
+    public const long MaxTensorElements = int.MaxValue;
+
     /// <summary>Largest CSV, JSON or text input read whole (measurement CSVs, NB201 tables, manifests): 1 GiB.
     /// The NB201 table of 15,625 rows is about 4 MB; an assumption with a wide margin.</summary>
     public const long MaxTextBytes = 1L << 30;

@@ -16,6 +16,12 @@ internal static class GraphLinker
         CheckIds(graph, graph.Inputs, "inputs", allowOmitted: false);
         CheckIds(graph, graph.Outputs, "outputs", allowOmitted: false);
 
+        var isInput = new bool[tensorCount];
+        for (int i = 0; i < graph.Inputs.Length; i++)
+        {
+            isInput[graph.Inputs[i]] = true;
+        }
+
         var consumerCount = new int[tensorCount];
         var lastSeen = new int[tensorCount];
         Array.Fill(lastSeen, -1);
@@ -47,7 +53,15 @@ internal static class GraphLinker
                 if (t.Producer >= 0)
                 {
                     throw new OpGraphException(
-                        $"{graph.Name}: tensor {id} ('{t.Name}') is written by operators[{t.Producer}] and operators[{n}]");
+                        $"{Where(graph, n)}.outputs[{j}]: tensor {id} ('{Limits.Echo(t.Name)}') is written by operators[{t.Producer}] and operators[{n}]");
+                }
+                // Writing a graph input is accepted: TFLite's own test model add_shared_tensors.bin does it and its
+                // runtime runs it. A constant's data are read-only in the file, so writing one is refused.
+                if (t.IsConstant && !t.IsVariable)
+                {
+                    throw new OpGraphException(
+                        $"{Where(graph, n)}.outputs[{j}]: writes tensor {id} ('{Limits.Echo(t.Name)}'), a constant; " +
+                        "a constant's data are read-only");
                 }
                 t.Producer = n;
             }
@@ -77,10 +91,11 @@ internal static class GraphLinker
         {
             tensors[i].Consumers = ImmutableCollectionsMarshal.AsImmutableArray(consumers[i]);
         }
-        for (int i = 0; i < graph.Inputs.Length; i++)
+        for (int i = 0; i < tensorCount; i++)
         {
-            tensors[graph.Inputs[i]].IsGraphInput = true;
+            tensors[i].IsGraphInput = isInput[i];
         }
+        CheckOrder(graph);
         for (int i = 0; i < graph.Outputs.Length; i++)
         {
             tensors[graph.Outputs[i]].IsGraphOutput = true;
@@ -88,9 +103,52 @@ internal static class GraphLinker
 
         for (int n = 0; n < nodes.Length; n++)
         {
-            OpSemantics.Annotate(nodes[n], tensors);
+            try
+            {
+                OpSemantics.Annotate(nodes[n], tensors);
+            }
+            catch (OverflowException)
+            {
+                throw new OpGraphException(
+                    $"{Where(graph, n)} ({nodes[n].TypeName}): its work or bytes do not fit in 64 bits; the shapes cannot be real");
+            }
         }
     }
+
+    /// <summary>TFLite runs the operators in order, so an operator can only read a tensor written by an earlier one
+    /// (or a graph input, a constant, a variable, or a tensor no operator writes). Reading its own output or a later
+    /// operator's is a cycle or an order the runtime cannot run. Variables are exempt (state is read before it is
+    /// written), and so are graph inputs, which hold a value before the first operator (TFLite's
+    /// add_shared_tensors.bin updates its input in place).</summary>
+    private static void CheckOrder(OpGraph graph)
+    {
+        ImmutableArray<GraphTensor> tensors = graph.Tensors;
+        ImmutableArray<OpNode> nodes = graph.Nodes;
+        for (int n = 0; n < nodes.Length; n++)
+        {
+            ImmutableArray<int> ins = nodes[n].Inputs;
+            for (int j = 0; j < ins.Length; j++)
+            {
+                int id = ins[j];
+                if (id < 0)
+                {
+                    continue;
+                }
+                GraphTensor t = tensors[id];
+                if (t.Producer >= n && !t.IsVariable && !t.IsGraphInput)
+                {
+                    throw new OpGraphException(
+                        $"{Where(graph, n)}.inputs[{j}]: reads tensor {id} ('{Limits.Echo(t.Name)}'), which " +
+                        (t.Producer == n ? "the operator itself writes" : $"the later operators[{t.Producer}] writes") +
+                        "; TFLite runs operators in order, so the graph cannot run");
+                }
+            }
+        }
+    }
+
+    /// <summary>The file (or graph name) and the operator's place: <c>model.tflite: subgraphs[0].operators[3]</c>.</summary>
+    private static string Where(OpGraph graph, int node) =>
+        $"{graph.Name}: subgraphs[{graph.SubgraphIndex}].operators[{node}]";
 
     private static void CheckIds(OpGraph graph, ImmutableArray<int> ids, string field, bool allowOmitted)
     {
@@ -101,7 +159,7 @@ internal static class GraphLinker
             if (id >= count || id < (allowOmitted ? -1 : 0))
             {
                 throw new OpGraphException(
-                    $"{graph.Name}: {field}[{j}] = {id} is not a tensor of the subgraph ({count} tensors)");
+                    $"{graph.Name}: subgraphs[{graph.SubgraphIndex}].{field}[{j}] = {id} is not a tensor of the subgraph ({count} tensors)");
             }
         }
     }

@@ -24,14 +24,40 @@ public sealed class GraphTensor
         Quantization = quantization;
         Data = data;
 
+        if (ShapeProblem(shape.AsSpan()) is { } problem)
+        {
+            throw new OpGraphException($"tensor {id} ('{Limits.Echo(name)}'): {problem}");
+        }
         long count = 1;
         for (int i = 0; i < shape.Length; i++)
         {
-            count *= shape[i];
+            count *= shape[i]; // bounded by ShapeProblem
         }
         ElementCount = count;
         int bits = TensorTypes.BitsPerElement(type);
         SizeBytes = bits > 0 ? TensorTypes.DenseBytes(type, count) : (isConstant ? data.Length : 0);
+    }
+
+    /// <summary>Why <paramref name="shape"/> cannot be a tensor, or null: a negative dimension, or more than
+    /// <see cref="Limits.MaxTensorElements"/> elements. Empty (0) dimensions count as 1 in that product, so every
+    /// product of some of the dimensions (as the cost formulas take) is bounded too, and 64-bit costs cannot wrap.</summary>
+    internal static string? ShapeProblem(ReadOnlySpan<int> shape)
+    {
+        long bound = 1;
+        for (int i = 0; i < shape.Length; i++)
+        {
+            if (shape[i] < 0)
+            {
+                return $"dimension {i} is {shape[i]}, negative";
+            }
+            bound *= Math.Max(shape[i], 1); // both factors < 2^31 before the check below: never wraps
+            if (bound > Limits.MaxTensorElements)
+            {
+                return $"shape [{string.Join(',', shape.ToArray())}] has more than {Limits.MaxTensorElements:N0} elements, " +
+                    "more than a TFLite runtime can index (32-bit sizes)";
+            }
+        }
+        return null;
     }
 
     /// <summary>Index of the tensor in its subgraph (and in <see cref="OpGraph.Tensors"/>).</summary>

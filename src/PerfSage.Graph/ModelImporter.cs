@@ -24,7 +24,15 @@ internal static class ModelImporter
         var tensors = new GraphTensor[sg.Tensors.Count];
         for (int i = 0; i < tensors.Length; i++)
         {
-            tensors[i] = ImportTensor(model, sg, sg.Tensors[i], i);
+            try
+            {
+                tensors[i] = ImportTensor(model, sg, sg.Tensors[i], i);
+            }
+            catch (OpGraphException e)
+            {
+                throw new OpGraphException($"{model.SourceName}: subgraphs[{subgraphIndex}].tensors[{i}]: {e.Message}", e);
+            }
+            CheckConstantLength(model, subgraphIndex, sg.Tensors[i], tensors[i]);
         }
 
         IReadOnlyList<OperatorCode> codes = model.OperatorCodes;
@@ -90,6 +98,24 @@ internal static class ModelImporter
         bool isConstant = !data.IsEmpty || t.ExternalBuffer != 0;
         return new GraphTensor(id, t.Name, ImmutableCollectionsMarshal.AsImmutableArray(shape), dynamic, t.Type,
             isConstant, t.IsVariable, t.IsSparse, Summarise(sg, t.Quantization), data);
+    }
+
+    /// <summary>A dense constant holds at least the bytes its shape and type take; TFLite would read past its
+    /// buffer otherwise. A longer buffer is accepted (nothing is read beyond what the shape needs); sparse tensors,
+    /// data kept in another file, and types without a fixed element size are not checked.</summary>
+    private static void CheckConstantLength(TfliteModel model, int subgraph, Tensor file, GraphTensor t)
+    {
+        if (t.Data.IsEmpty || t.IsSparse || file.ExternalBuffer != 0 || TensorTypes.BitsPerElement(t.Type) == 0)
+        {
+            return;
+        }
+        if (t.Data.Length < t.SizeBytes)
+        {
+            throw new OpGraphException(
+                $"{model.SourceName}: subgraphs[{subgraph}].tensors[{t.Id}] ('{Limits.Echo(t.Name)}'): its buffer " +
+                $"{file.Buffer} holds {t.Data.Length:N0} bytes, fewer than the {t.SizeBytes:N0} bytes of a " +
+                $"{TensorTypes.Name(t.Type)}[{string.Join(',', t.Shape)}] constant");
+        }
     }
 
     private static QuantizationSummary? Summarise(Subgraph sg, QuantizationParameters? qp)

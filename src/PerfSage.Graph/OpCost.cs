@@ -32,12 +32,12 @@ public readonly record struct OpCost(
     /// <summary>All bytes the operator touches: activations read and written, weights and biases.</summary>
     public long TotalBytes => ActivationBytesRead + ActivationBytesWritten + WeightBytes + BiasBytes;
 
-    /// <summary>Component-wise sum.</summary>
-    public static OpCost operator +(OpCost a, OpCost b) => new(
+    /// <summary>Component-wise sum; throws <see cref="OverflowException"/> when a component passes 64 bits.</summary>
+    public static OpCost operator +(OpCost a, OpCost b) => checked(new(
         a.Macs + b.Macs, a.ElementOps + b.ElementOps, a.OutputElements + b.OutputElements,
         a.ActivationBytesRead + b.ActivationBytesRead, a.ActivationBytesWritten + b.ActivationBytesWritten,
         a.WeightBytes + b.WeightBytes, a.BiasBytes + b.BiasBytes, a.WeightElements + b.WeightElements,
-        a.Parameters + b.Parameters);
+        a.Parameters + b.Parameters));
 
     /// <summary>Component-wise sum (named alternative to <c>+</c>).</summary>
     public static OpCost Add(OpCost left, OpCost right) => left + right;

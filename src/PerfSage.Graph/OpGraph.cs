@@ -38,7 +38,14 @@ public sealed class OpGraph
         for (int i = 0; i < nodes.Length; i++)
         {
             OpNode node = nodes[i];
-            total += node.Cost;
+            try
+            {
+                total += node.Cost;
+            }
+            catch (OverflowException)
+            {
+                throw new OpGraphException($"{name}: the total work of the subgraph's operators does not fit in 64 bits");
+            }
             counts[node.TypeName] = counts.TryGetValue(node.TypeName, out int c) ? c + 1 : 1;
             if (node.IsUnknown)
             {
@@ -58,7 +65,7 @@ public sealed class OpGraph
             GraphTensor t = tensors[i];
             if (t.IsConstant)
             {
-                constantBytes += t.SizeBytes;
+                constantBytes = checked(constantBytes + t.SizeBytes); // ≤ 2^31 tensors of ≤ 2^35 bytes: fits
             }
             HasDynamicShape |= t.HasDynamicShape;
         }

@@ -436,6 +436,10 @@ public sealed class OpGraphBuilder
                 throw new OpGraphException($"{Name}: tensor '{name}' has negative dimension {d}");
             }
         }
+        if (GraphTensor.ShapeProblem(shape) is { } problem)
+        {
+            throw new OpGraphException($"{Name}: tensor '{name}': {problem}");
+        }
         _tensors.Add(new TensorDraft(name, shape.ToArray(), type, isConstant, isVariable, quantization, data));
         return _tensors.Count - 1;
     }

@@ -105,7 +105,9 @@ public static class OpSemantics
     public static bool IsSupported(int opCode) => FamilyOf(opCode) != OpFamily.Unsupported;
 
     /// <summary>Fills the node's family, roles, shapes, attributes and cost. Called once per node
-    /// while the graph is built.</summary>
+    /// while the graph is built. Costs are summed and multiplied with overflow checks: a cost past 64 bits
+    /// throws <see cref="OverflowException"/>, which the caller turns into an <see cref="OpGraphException"/>
+    /// naming the operator.</summary>
     internal static void Annotate(OpNode node, ImmutableArray<GraphTensor> tensors)
     {
         OpFamily family = node.IsCustom || node.IsUnknown ? OpFamily.Unsupported : FamilyOf(node.OpCode);
@@ -133,17 +135,17 @@ public static class OpSemantics
             {
                 case InputRole.Activation:
                     activationCount++;
-                    activationRead += t.SizeBytes;
+                    activationRead = checked(activationRead + t.SizeBytes);
                     break;
                 case InputRole.Weight:
                     constantCount++;
-                    weightBytes += t.SizeBytes;
-                    weightElements += t.ElementCount;
+                    weightBytes = checked(weightBytes + t.SizeBytes);
+                    weightElements = checked(weightElements + t.ElementCount);
                     break;
                 case InputRole.Bias:
                     constantCount++;
-                    biasBytes += t.SizeBytes;
-                    biasElements += t.ElementCount;
+                    biasBytes = checked(biasBytes + t.SizeBytes);
+                    biasElements = checked(biasElements + t.ElementCount);
                     break;
                 default:
                     constantCount++;
@@ -197,8 +199,8 @@ public static class OpSemantics
             int id = outputs[j];
             if (id >= 0)
             {
-                outputElements += tensors[id].ElementCount;
-                written += tensors[id].SizeBytes;
+                outputElements = checked(outputElements + tensors[id].ElementCount);
+                written = checked(written + tensors[id].SizeBytes);
             }
         }
 
@@ -214,31 +216,31 @@ public static class OpSemantics
             case OpFamily.Conv2D:
                 if ((problem = Filter(node, tensors, 4, out f)) is null)
                 {
-                    macs = mainOutElements * f[1] * f[2] * f[3];
+                    macs = checked(mainOutElements * f[1] * f[2] * f[3]);
                 }
                 break;
             case OpFamily.DepthwiseConv2D:
                 if ((problem = Filter(node, tensors, 4, out f)) is null)
                 {
-                    macs = mainOutElements * f[1] * f[2];
+                    macs = checked(mainOutElements * f[1] * f[2]);
                 }
                 break;
             case OpFamily.TransposeConv:
                 if ((problem = Filter(node, tensors, 4, out f)) is null)
                 {
-                    macs = inElements * f[0] * f[1] * f[2];
+                    macs = checked(inElements * f[0] * f[1] * f[2]);
                 }
                 break;
             case OpFamily.Conv3D:
                 if ((problem = Filter(node, tensors, 5, out f)) is null)
                 {
-                    macs = mainOutElements * f[0] * f[1] * f[2] * f[3];
+                    macs = checked(mainOutElements * f[0] * f[1] * f[2] * f[3]);
                 }
                 break;
             case OpFamily.Conv3DTranspose:
                 if ((problem = Filter(node, tensors, 5, out f)) is null)
                 {
-                    macs = inElements * f[0] * f[1] * f[2] * f[3];
+                    macs = checked(inElements * f[0] * f[1] * f[2] * f[3]);
                 }
                 break;
             case OpFamily.FullyConnected:
@@ -251,7 +253,7 @@ public static class OpSemantics
                 macs = RecurrentMacs(node, tensors, layout, inElements);
                 break;
             case OpFamily.Pool:
-                elementOps = mainOutElements * node.Attributes.KernelH * node.Attributes.KernelW;
+                elementOps = checked(mainOutElements * node.Attributes.KernelH * node.Attributes.KernelW);
                 break;
             case OpFamily.ElementwiseBinary:
             case OpFamily.ElementwiseUnary:
@@ -280,7 +282,7 @@ public static class OpSemantics
         }
 
         node.Cost = new OpCost(macs, elementOps, outputElements, activationRead, written,
-            weightBytes, biasBytes, weightElements, weightElements + biasElements);
+            weightBytes, biasBytes, weightElements, checked(weightElements + biasElements));
     }
 
     private static InputRole RoleOf(SlotLayout layout, int slot, GraphTensor t)
@@ -337,7 +339,7 @@ public static class OpSemantics
         if (depth > 0)
         {
             long rows = inElements / depth;
-            macs = rows * w.ElementCount; // rows · units · depth
+            macs = checked(rows * w.ElementCount); // rows · units · depth
         }
         return null;
     }
@@ -355,7 +357,7 @@ public static class OpSemantics
         }
         bool adjX = node.Attributes.Options is BatchMatMulOptions { AdjX: true };
         int k = adjX && x.Length >= 2 ? x[^2] : x[^1];
-        return outElements * k;
+        return checked(outElements * k);
     }
 
     private static long RecurrentMacs(OpNode node, ImmutableArray<GraphTensor> tensors, SlotLayout layout, long inElements)
@@ -377,10 +379,10 @@ public static class OpSemantics
         {
             if (inputs[j] >= 0 && SlotLayout.Has(layout.WeightMask, j))
             {
-                weightElements += tensors[inputs[j]].ElementCount;
+                weightElements = checked(weightElements + tensors[inputs[j]].ElementCount);
             }
         }
-        return steps * weightElements;
+        return checked(steps * weightElements);
     }
 
     private static OpAttributes Normalise(OpNode node, ImmutableArray<GraphTensor> tensors, OpFamily family)

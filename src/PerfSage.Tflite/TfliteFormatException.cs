@@ -19,6 +19,16 @@ public sealed class TfliteFormatException : PerfSageException
         Reason = reason;
     }
 
+    /// <summary>A refusal whose whole message is already written (it starts with the file), such as a file that is
+    /// not a regular file or is over the size limit.</summary>
+    internal TfliteFormatException(string sourceName, string fieldPath, string message, Exception? inner)
+        : base(message, inner)
+    {
+        SourceName = sourceName;
+        FieldPath = fieldPath;
+        Reason = message;
+    }
+
     /// <summary>The file or name given to the reader.</summary>
     public string? SourceName { get; }
 

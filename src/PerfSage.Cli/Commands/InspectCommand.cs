@@ -151,7 +151,16 @@ internal static class InspectCommand
             json.WriteStartObject("quantization");
             json.WriteNumber("scales", q.ScaleCount);
             json.WriteNumber("axis", q.QuantizedDimension);
-            json.WriteNumber("scale", q.Scale);
+            // The reader refuses non-finite scales; a graph built in code could still carry one, and
+            // Utf8JsonWriter throws on NaN and infinities, so such a value is written as null.
+            if (float.IsFinite(q.Scale))
+            {
+                json.WriteNumber("scale", q.Scale);
+            }
+            else
+            {
+                json.WriteNull("scale");
+            }
             json.WriteNumber("zero_point", q.ZeroPoint);
             json.WriteEndObject();
         }

@@ -13,10 +13,8 @@ internal static class ModelLoader
         {
             throw new UserInputException($"{path}: is a directory, expected a .tflite file");
         }
-        if (!File.Exists(path))
-        {
-            throw new UserInputException($"{path}: file not found");
-        }
+        // ReadFile refuses what is missing, not a regular file (a FIFO, /dev/zero) or over the size limit,
+        // and checks the header before reading the rest.
         TfliteModel model = TfliteReader.ReadFile(path);
         if (model.Subgraphs.Count == 0)
         {
@@ -26,7 +24,7 @@ internal static class ModelLoader
         {
             return (model, OpGraph.FromModel(model));
         }
-        catch (OpGraphException e)
+        catch (OpGraphException e) when (!e.Message.StartsWith(path + ":", StringComparison.Ordinal))
         {
             throw new UserInputException($"{path}: {e.Message}", e);
         }

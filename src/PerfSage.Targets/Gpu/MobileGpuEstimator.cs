@@ -316,7 +316,11 @@ internal sealed class MobileGpuEstimator : IEstimator
         };
     }
 
-    private static double Ratio(int depth, int r) => depth <= 0 ? 1.0 : (double)((depth + r - 1) / r * r) / depth;
+    private static double Ratio(int depth, int r) => depth <= 0 ? 1.0 : (double)RoundUp(depth, r) / depth;
+
+    /// <summary><paramref name="depth"/> rounded up to a multiple of <paramref name="r"/>, in 64 bits (a depth near
+    /// 2^31 would wrap in 32).</summary>
+    private static long RoundUp(long depth, long r) => (depth + r - 1) / r * r;
 
     private long RoundedElements(GraphTensor t)
     {
@@ -330,7 +334,7 @@ internal sealed class MobileGpuEstimator : IEstimator
             return 0;
         }
         int r = _spec.ChannelRounding;
-        return t.ElementCount / depth * ((depth + r - 1) / r * r);
+        return t.ElementCount / depth * RoundUp(depth, r); // ≤ 2^31 · (2^31 + r): fits in 64 bits
     }
 
     /// <summary>FP16 activations planned like an arena (PHWC4 sizes) plus FP16 weights.</summary>

@@ -46,6 +46,37 @@ internal ref struct FlatBufferReader
     public readonly void Fail(string? leaf, int leafIndex, long byteOffset, string reason) =>
         TfliteThrowHelper.ThrowFormat(_source, Path.Format(leaf, leafIndex), byteOffset, reason);
 
+    /// <summary>Checks the 8-byte header of a file of <paramref name="fileLength"/> bytes before the rest is read:
+    /// the file identifier, then a root offset that is 4-byte aligned and lands inside the file after the header.
+    /// The same messages as <see cref="OpenRoot"/>, so a file refused here reads as one refused there.</summary>
+    public static void CheckHeader(ReadOnlySpan<byte> header, long fileLength, ReadOnlySpan<byte> identifier, string source)
+    {
+        if (fileLength < 8 || header.Length < 8)
+        {
+            TfliteThrowHelper.ThrowFormat(source, "<header>", 0,
+                $"the file is {Math.Min(fileLength, header.Length)} bytes, shorter than a flatbuffer header (8 bytes)");
+        }
+        if (!header.Slice(4, 4).SequenceEqual(identifier))
+        {
+            TfliteThrowHelper.ThrowFormat(source, "<file_identifier>", 4,
+                $"file identifier is {Printable(header.Slice(4, 4))}, expected \"{Encoding.ASCII.GetString(identifier)}\" (not a TFLite model)");
+        }
+        uint root = BinaryPrimitives.ReadUInt32LittleEndian(header);
+        if (root == 0)
+        {
+            TfliteThrowHelper.ThrowFormat(source, "<root>", 0, "offset is 0 (points at itself)");
+        }
+        if (root > fileLength - 4)
+        {
+            TfliteThrowHelper.ThrowFormat(source, "<root>", 0, $"offset {root} points past the end of the {fileLength}-byte file");
+        }
+        if (root < 8 || (root & 3) != 0)
+        {
+            TfliteThrowHelper.ThrowFormat(source, "<root>", 0,
+                $"root table offset {root} is not a 4-byte aligned position after the 8-byte header");
+        }
+    }
+
     /// <summary>Checks the header (root offset, <c>TFL3</c> identifier) and opens the root table.</summary>
     public TableRef OpenRoot(ReadOnlySpan<byte> identifier)
     {

@@ -11,7 +11,7 @@ internal ref partial struct ModelDecoder
 {
     /// <summary>Bytes 4..8 of every TFLite file. All 332 real models of the test inventory carry it,
     /// so a file without it is rejected rather than guessed at.</summary>
-    private static ReadOnlySpan<byte> FileIdentifier => "TFL3"u8;
+    internal static ReadOnlySpan<byte> FileIdentifier => "TFL3"u8;
 
     private FlatBufferReader _r;
     private readonly ReadOnlyMemory<byte> _memory;
@@ -404,6 +404,19 @@ internal ref partial struct ModelDecoder
                     : $"dimension {dim} contradicts shape_signature dimension {signed}");
             }
         }
+        // Bound the product of the dimensions (a dynamic -1 or an empty 0 counts as 1, so that no product of some
+        // of the dimensions, as the cost formulas take, can exceed it either).
+        long elements = 1;
+        for (int i = 0; i < shape.Length; i++)
+        {
+            elements *= Math.Max(shape[i], 1); // ≤ MaxTensorElements · (2^31 − 1): no overflow
+            if (elements > Limits.MaxTensorElements)
+            {
+                _r.Fail("shape", -1, vector.LengthPosition,
+                    $"shape [{string.Join(',', shape)}] has more than {Limits.MaxTensorElements:N0} elements, " +
+                    "more than a TFLite runtime can index (32-bit sizes)");
+            }
+        }
     }
 
     private QuantizationParameters? DecodeQuantization(in TableRef table)
@@ -417,6 +430,10 @@ internal ref partial struct ModelDecoder
         if (min.Length != max.Length)
         {
             _r.Fail("max", -1, table.Position, $"{min.Length} min values but {max.Length} max values");
+        }
+        if (scale.Length > 0)
+        {
+            CheckScales(table, scale);
         }
         if (zeroPoint.Length != scale.Length && !(zeroPoint.Length == 0 && scale.Length > 0))
         {
@@ -434,6 +451,24 @@ internal ref partial struct ModelDecoder
             return null;
         }
         return new QuantizationParameters(scale, zeroPoint, dimension, min, max) { Details = details };
+    }
+
+    /// <summary>Scales are finite and not negative: real = scale · (q − zero_point) needs a finite positive scale
+    /// (TFLite's quantization spec); 0 is accepted, the value converters write for a tensor that is not quantized
+    /// (<c>Tensor.QuantizationParams</c> of the TFLite API: "for tensor that are not quantized, the values of scale and
+    /// zero_point are both 0").</summary>
+    private void CheckScales(in TableRef table, float[] scale)
+    {
+        for (int i = 0; i < scale.Length; i++)
+        {
+            float value = scale[i];
+            if (!float.IsFinite(value) || value < 0)
+            {
+                _r.TryGetVector(table, QuantizationField.Scale, 4, "scale", out VectorRef vector);
+                _r.Fail("scale", i, vector.ElementPosition(i), string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"quantization scale {value} is not a finite non-negative number"));
+            }
+        }
     }
 
     private QuantizationDetails? DecodeQuantizationDetails(in TableRef table)

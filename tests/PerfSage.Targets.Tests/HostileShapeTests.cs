@@ -1,0 +1,56 @@
+using PerfSage.Graph;
+using PerfSage.Tflite;
+using Xunit;
+
+namespace PerfSage.Targets.Tests;
+
+/// <summary>Issue #11: shapes at the tensor bound (one dimension of 2^31 − 1, <see cref="Limits.MaxTensorElements"/>)
+/// are costed by every estimator in 64 bits: no exception, no wrapped or non-finite number.</summary>
+public sealed class HostileShapeTests
+{
+    private static readonly TargetCatalog Catalog = TargetCatalog.LoadDefault();
+
+    /// <summary>A 1×1 CONV_2D from an input of depth 2^31 − 1 to one channel.</summary>
+    private static OpGraph DeepConv()
+    {
+        var b = new OpGraphBuilder("deep");
+        int x = b.AddInput([1, 1, 1, int.MaxValue], TensorType.Float32);
+        b.MarkOutput(b.Conv2D(x, 1, 1, 1));
+        return b.Build();
+    }
+
+    [Fact]
+    public void The_gpu_rounds_a_depth_of_int_max_up_in_64_bits()
+    {
+        TargetEstimate e = Estimator.For(Catalog.Get("adreno-640")).Estimate(DeepConv());
+        LayerEstimate layer = Assert.Single(e.Layers);
+        // FP16, channels rounded up to 4: input 2^31 · 2 bytes; weights (2^31 − 1) + bias 1, unpadded, · 2;
+        // output 1 channel padded to 4 · 2. A 32-bit rounding wrapped the input to a negative size.
+        Assert.Equal(2L * 2_147_483_648 + 2L * 2_147_483_648 + 2 * 4, layer.DramBytes);
+        Assert.True(double.IsFinite(e.LatencyMs) && e.LatencyMs > 0, $"latency {e.LatencyMs}");
+    }
+
+    [Fact]
+    public void Every_target_costs_a_tensor_at_the_bound_with_finite_numbers()
+    {
+        OpGraph graph = DeepConv();
+        foreach (TargetSpec target in Catalog.Targets)
+        {
+            TargetEstimate e;
+            try
+            {
+                e = Estimator.For(target).Estimate(graph);
+            }
+            catch (TargetException)
+            {
+                continue; // a documented refusal is fine; any other exception fails the test
+            }
+            Assert.True(double.IsFinite(e.LatencyMs) && e.LatencyMs >= 0, $"{target.Id}: latency {e.LatencyMs}");
+            Assert.True(double.IsFinite(e.EnergyMj) && e.EnergyMj >= 0, $"{target.Id}: energy {e.EnergyMj}");
+            Assert.True(double.IsFinite(e.PeakRamKb) && e.PeakRamKb >= 0, $"{target.Id}: RAM {e.PeakRamKb}");
+            Assert.True(e.Cycles >= 0, $"{target.Id}: cycles {e.Cycles}");
+            Assert.All(e.Layers, l => Assert.True(l.Cycles >= 0 && l.SramBytes >= 0 && l.DramBytes >= 0 && l.FlashBytes >= 0,
+                $"{target.Id}: layer {l.OpIndex} has a negative count"));
+        }
+    }
+}
