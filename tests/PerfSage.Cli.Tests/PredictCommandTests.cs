@@ -62,7 +62,7 @@ public class PredictCommandTests(TinyModelFixture tiny)
         (int code, string stdout, string stderr) = Predict(tiny.Graph(1), tiny.Graph(2), "--all-targets", "-f", "csv");
         Assert.True(code == 0, stderr);
         string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("model,target,latency_ms,energy_mj,peak_ram_kb,flash_kb,ref_latency_ms,ref_energy_mj,ref_peak_ram_kb,ref_flash_kb,warnings", lines[0]);
+        Assert.Equal("model,target,latency_ms,energy_mj,peak_ram_kb,flash_kb,ref_latency_ms,ref_energy_mj,ref_peak_ram_kb,ref_flash_kb,warnings,error", lines[0]);
         Assert.Equal(
             [$"{tiny.Graph(1)},cortex-m7", $"{tiny.Graph(1)},ethos-u55-128", $"{tiny.Graph(2)},cortex-m7", $"{tiny.Graph(2)},ethos-u55-128"],
             lines[1..].Select(l => string.Join(',', l.Split(',')[..2])).ToArray());

@@ -98,11 +98,18 @@ public sealed class ModelFolderTests : IDisposable
         Assert.Contains(weights, e.Message, StringComparison.Ordinal);
         Assert.Contains("SHA-256", e.Message, StringComparison.Ordinal);
 
-        // Truncated weights without a checksum to catch it: the state-dict reader fails and says which file.
-        File.WriteAllBytes(weights, goodWeights[..(goodWeights.Length / 3)]);
+        // Truncated weights whose checksum was updated to match: too small for the network the manifest describes.
+        byte[] truncated = goodWeights[..(goodWeights.Length / 3)];
+        File.WriteAllBytes(weights, truncated);
+        File.WriteAllText(manifest, SetField(goodManifest, "weights_sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(truncated))));
+        e = Assert.Throws<ModelFormatException>(() => ModelFolder.Load(dir));
+        Assert.StartsWith($"{weights}: holds {truncated.Length:N0} bytes, too few for the network manifest.json describes", e.Message, StringComparison.Ordinal);
+
+        // Without a checksum the weights would go unchecked: refused.
         File.WriteAllText(manifest, SetField(goodManifest, "weights_sha256", null));
         e = Assert.Throws<ModelFormatException>(() => ModelFolder.Load(dir));
-        Assert.Contains(weights, e.Message, StringComparison.Ordinal);
+        Assert.Equal($"{manifest}: weights_sha256: is missing; it is required, so that corrupt or substituted weights are detected", e.Message);
+        File.WriteAllText(manifest, goodManifest);
 
         File.Delete(weights);
         e = Assert.Throws<ModelFormatException>(() => ModelFolder.Load(dir));

@@ -15,7 +15,7 @@ internal static class EstimateCommand
     {
         var models = new Argument<string[]>("model") { Description = "One or more .tflite files.", Arity = ArgumentArity.OneOrMore };
         var targets = new TargetOptions();
-        var clock = new Option<double?>("--clock-mhz") { Description = "Override the target's clock (MHz)." };
+        Option<double?> clock = TargetOptions.ClockOption();
         var stack = new Option<string?>("--stack")
         {
             Description = "Cortex-M software stack: tflm-reference, cmsis-nn (default) or vendor (also the host CPU stack of Ethos-U targets).",
@@ -32,11 +32,7 @@ internal static class EstimateCommand
         {
             TargetCatalog catalog = TargetCatalog.LoadDefault();
             IReadOnlyList<TargetSpec> specs = targets.Resolve(parse, catalog);
-            double? clockMhz = parse.GetValue(clock);
-            if (clockMhz is { } c && !(c > 0 && double.IsFinite(c)))
-            {
-                throw new UserInputException($"--clock-mhz must be a positive number, got {c.ToString(CultureInfo.InvariantCulture)}");
-            }
+            double? clockMhz = TargetOptions.ClockMhz(parse, clock);
             string? stackName = parse.GetValue(stack);
             var options = new EstimateOptions
             {

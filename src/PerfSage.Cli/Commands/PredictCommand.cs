@@ -74,7 +74,13 @@ internal static class PredictCommand
                     break;
             }
             context.Log.Debug("Printed {Ms} ms after process start", ProcessClock.SinceStartMs());
-            return ExitCodes.Ok;
+            // A prediction the network could not make (not finite, or absurd) was printed without numbers; it fails the run.
+            List<PredictedRow> failed = rows.Where(r => r.Prediction.Error is not null).ToList();
+            foreach (PredictedRow row in failed)
+            {
+                context.Stderr.WriteLine($"perfsage: error: {row.Model} on {row.Target}: {row.Prediction.Error}");
+            }
+            return failed.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
         }));
         return command;
     }
@@ -146,6 +152,10 @@ internal static class PredictCommand
             {
                 console.WriteLine($"warning: {row.Model} on {row.Target}: {warning}");
             }
+            if (row.Prediction.Error is not null)
+            {
+                console.WriteLine($"error: {row.Model} on {row.Target}: no prediction ({row.Prediction.Error})");
+            }
         }
     }
 
@@ -157,6 +167,10 @@ internal static class PredictCommand
             json.WriteStartObject();
             json.WriteString("model", row.Model);
             json.WriteString("target", row.Target);
+            if (row.Prediction.Error is not null)
+            {
+                json.WriteString("error", row.Prediction.Error);
+            }
             foreach ((Metric metric, _, _) in MetricColumns)
             {
                 WriteNullable(json, MetricNames.Name(metric), row.Prediction.Get(metric));
@@ -170,7 +184,7 @@ internal static class PredictCommand
                 json.WriteStartObject("reference");
                 foreach ((Metric metric, _, _) in MetricColumns)
                 {
-                    json.WriteNumber(MetricNames.Name(metric), ReferenceValue(row.Reference, metric));
+                    WriteNullable(json, MetricNames.Name(metric), ReferenceValue(row.Reference, metric));
                 }
                 json.WriteEndObject();
             }
@@ -185,9 +199,10 @@ internal static class PredictCommand
         json.WriteEndArray();
     }
 
+    /// <summary>Writes <paramref name="value"/>, or null when there is none or it is not finite (which JSON cannot hold).</summary>
     private static void WriteNullable(Utf8JsonWriter json, string name, double? value)
     {
-        if (value is double v)
+        if (value is double v && double.IsFinite(v))
         {
             json.WriteNumber(name, v);
         }
@@ -201,7 +216,7 @@ internal static class PredictCommand
     {
         using var csv = Csv.Create(stdout);
         Csv.Header(csv, ["model", "target", .. MetricColumns.Select(c => MetricNames.Name(c.Metric)),
-            .. MetricColumns.Select(c => "ref_" + MetricNames.Name(c.Metric)), "warnings"]);
+            .. MetricColumns.Select(c => "ref_" + MetricNames.Name(c.Metric)), "warnings", "error"]);
         foreach (PredictedRow row in rows)
         {
             csv.WriteField(row.Model);
@@ -215,6 +230,7 @@ internal static class PredictCommand
                 csv.WriteField((object?)(row.Reference is null ? null : ReferenceValue(row.Reference, metric)));
             }
             csv.WriteField(string.Join("; ", row.Prediction.Warnings));
+            csv.WriteField(row.Prediction.Error ?? "");
             csv.EndRecord();
         }
     }

@@ -95,6 +95,12 @@ internal static class ScoreCommand
                         continue;
                     }
                     Prediction prediction = predictions[target][slot[i]];
+                    if (prediction.Error is not null)
+                    {
+                        rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, prediction, p.References.GetValueOrDefault(target),
+                            $"error: {files[i].Path}: {prediction.Error}", []));
+                        continue;
+                    }
                     TargetEstimate? reference = p.References.GetValueOrDefault(target);
                     var broken = new List<string>();
                     foreach (Budget b in limits)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using PerfSage.Targets;
 
 namespace PerfSage.Cli.Commands;
@@ -16,6 +17,40 @@ internal sealed class TargetOptions
     {
         Description = "Use every target of the catalog.",
     };
+
+    /// <summary>
+    /// Lowest <c>--clock-mhz</c> accepted. The catalog's slowest core is the Cortex-M4 at 120 MHz
+    /// (data/targets/cortex-m4.json); microcontrollers still run at 1 MHz in low-power modes, and below that the
+    /// cycle counts turn into latencies of hours with energies that underflow.
+    /// </summary>
+    public const double MinClockMhz = 1;
+
+    /// <summary>
+    /// Highest <c>--clock-mhz</c> accepted. The catalog's fastest clock is the Ethos-U65 at 1000 MHz
+    /// (data/targets/ethos-u65-*.json) and no phone or embedded core runs above about 4 GHz; 10 GHz leaves room
+    /// for what-if runs while keeping latency and energy far from 0 and from overflow.
+    /// </summary>
+    public const double MaxClockMhz = 10_000;
+
+    /// <summary>The <c>--clock-mhz</c> option (its range is in the description).</summary>
+    public static Option<double?> ClockOption() => new("--clock-mhz")
+    {
+        Description = string.Create(CultureInfo.InvariantCulture,
+            $"Override the target's clock (MHz, {MinClockMhz:0} to {MaxClockMhz:0}: the catalog's clocks are 120 to 1000 MHz)."),
+    };
+
+    /// <summary>The <c>--clock-mhz</c> value, or null when not given.</summary>
+    /// <exception cref="UserInputException">Not a number between <see cref="MinClockMhz"/> and <see cref="MaxClockMhz"/>.</exception>
+    public static double? ClockMhz(ParseResult parse, Option<double?> option)
+    {
+        double? value = parse.GetValue(option);
+        if (value is { } mhz && !(mhz >= MinClockMhz && mhz <= MaxClockMhz))
+        {
+            throw new UserInputException(string.Create(CultureInfo.InvariantCulture,
+                $"--clock-mhz {mhz}: must be a number from {MinClockMhz:0} to {MaxClockMhz:0} MHz (the catalog's cores run at 120 to 1000 MHz)"));
+        }
+        return value;
+    }
 
     public void AddTo(Command command)
     {

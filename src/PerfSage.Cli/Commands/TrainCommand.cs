@@ -15,6 +15,16 @@ namespace PerfSage.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
+    /// <summary>Most <c>--epochs</c> (and <c>--patience</c>): the shipped model trained 100; a million is days of CPU for the smallest data.</summary>
+    internal const int MaxEpochs = 1_000_000;
+
+    /// <summary>Largest <c>--batch-size</c>: graphs of one optimiser step are collated into one tensor batch.</summary>
+    internal const int MaxBatchSize = 65_536;
+
+    /// <summary>Largest <c>--lr</c>: with Adam each step moves a weight by about the learning rate, so 1 already overshoots
+    /// every weight of the network (a higher rate only diverges; see <see cref="Trainer.DivergenceFactor"/>).</summary>
+    internal const double MaxLearningRate = 1;
+
     public static Command Create(CliContext context)
     {
         var data = new Option<string[]>("--data", "-d")
@@ -37,7 +47,7 @@ internal static class TrainCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var batchSize = new Option<int>("--batch-size") { Description = "Graphs per optimiser step.", DefaultValueFactory = _ => 64 };
-        var learningRate = new Option<double>("--lr") { Description = "Initial learning rate (cosine decay to 1e-5).", DefaultValueFactory = _ => 3e-3 };
+        var learningRate = new Option<double>("--lr") { Description = "Initial learning rate, above 0 and at most 1 (cosine decay to 1e-5).", DefaultValueFactory = _ => 3e-3 };
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation loss (0: never).", DefaultValueFactory = _ => 20 };
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => Devices.Cpu };
         device.AcceptOnlyFromAmong(Devices.Cpu, Devices.Cuda);
@@ -66,11 +76,12 @@ internal static class TrainCommand
             string partial = outDir + ".partial";
             string checkpoints = Path.Combine(partial, "checkpoints");
             string deviceName = parse.GetValue(device)!;
-            Check(parse.GetValue(epochs) >= 1, "--epochs must be at least 1");
-            Check(parse.GetValue(batchSize) >= 1, "--batch-size must be at least 1");
+            Check(parse.GetValue(epochs) is >= 1 and <= MaxEpochs, $"--epochs must be from 1 to {MaxEpochs}");
+            Check(parse.GetValue(batchSize) is >= 1 and <= MaxBatchSize, $"--batch-size must be from 1 to {MaxBatchSize}");
             double lr = parse.GetValue(learningRate);
-            Check(lr > 0 && double.IsFinite(lr), "--lr must be a positive number");
-            Check(parse.GetValue(patience) >= 0, "--patience must be 0 or more");
+            Check(lr > 0 && lr <= MaxLearningRate, string.Create(CultureInfo.InvariantCulture,
+                $"--lr {lr}: must be a number above 0 and at most {MaxLearningRate} (Adam diverges far below that; the default is 3e-3)"));
+            Check(parse.GetValue(patience) is >= 0 and <= MaxEpochs, $"--patience must be from 0 to {MaxEpochs}");
             string? fromDir = parse.GetValue(from);
             Check(!parse.GetValue(freezeTrunk) || fromDir is not null, "--freeze-trunk needs --from MODEL (the trunk to keep)");
             List<Metric>? metricFilter = ParseMetrics(parse.GetValue(metrics));

@@ -18,6 +18,7 @@ public static class Evaluation
     /// <param name="samples">Labelled samples.</param>
     /// <param name="name">What the samples are, for <see cref="ModelMetrics.Split"/> (<c>test</c>, a data set name).</param>
     /// <param name="batchSize">Graphs per forward pass.</param>
+    /// <exception cref="ModelFormatException">A prediction is not finite or not plausible (see <see cref="Prediction.IsPlausible"/>).</exception>
     public static EvaluationResult Evaluate(TrainedModel model, IReadOnlyList<TrainingSample> samples, string name, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -36,6 +37,11 @@ public static class Evaluation
                 if (samples[i].Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y))
                 {
                     double p = Math.Exp(log[i][k]);
+                    if (!Prediction.IsPlausible(p))
+                    {
+                        throw new ModelFormatException(FormattableString.Invariant(
+                            $"{samples[i].ModelId}: the model's {head.Key} prediction is not finite or not plausible ({p:G4}; reported values lie in {Prediction.MinPlausible:0E+0}..{Prediction.MaxPlausible:0E+0}), so it cannot be scored"));
+                    }
                     predicted.Add(p);
                     actual.Add(y);
                     points.Add(new EvaluatedLabel(samples[i].ModelId, head, y, p));

@@ -80,7 +80,7 @@ public sealed class Predictor : IDisposable
         for (int i = 0; i < predictions.Length; i++)
         {
             float[] row = log[i];
-            predictions[i] = new Prediction
+            var prediction = new Prediction
             {
                 Target = target,
                 LatencyMs = Value(row, columns[(int)Metric.LatencyMs]),
@@ -89,11 +89,31 @@ public sealed class Predictor : IDisposable
                 FlashKb = Value(row, columns[(int)Metric.FlashKb]),
                 Warnings = Warnings(features[i]),
             };
+            predictions[i] = Implausible(prediction) is { } error
+                ? prediction with { LatencyMs = null, EnergyMj = null, PeakRamKb = null, FlashKb = null, Error = error }
+                : prediction;
         }
         return predictions;
     }
 
     private static double? Value(float[] row, int column) => column < 0 ? null : Math.Exp(row[column]);
+
+    /// <summary>Why <paramref name="p"/> cannot be reported (its values named), or null when every value is plausible.</summary>
+    private static string? Implausible(Prediction p)
+    {
+        var bad = new List<string>();
+        foreach (Metric metric in MetricNames.All)
+        {
+            if (p.Get(metric) is double v && !Prediction.IsPlausible(v))
+            {
+                bad.Add(string.Create(CultureInfo.InvariantCulture, $"{MetricNames.Name(metric)} = {v:G4}"));
+            }
+        }
+        return bad.Count == 0
+            ? null
+            : string.Create(CultureInfo.InvariantCulture,
+                $"prediction is not finite or not plausible ({string.Join(", ", bad)}; reported values lie in {Prediction.MinPlausible:0E+0}..{Prediction.MaxPlausible:0E+0})");
+    }
 
     /// <summary>Why a prediction may be less trustworthy, in words.</summary>
     private List<string> Warnings(GraphFeatures g)
@@ -108,6 +128,11 @@ public sealed class Predictor : IDisposable
         if (g.TotalMacs < data.MacsMin || g.TotalMacs > data.MacsMax)
         {
             warnings.Add(string.Create(inv, $"graph has {g.TotalMacs:N0} MACs; training covered {data.MacsMin:N0}-{data.MacsMax:N0}: the prediction extrapolates"));
+        }
+        IReadOnlyList<string> clamped = FeatureBounds.OutOfRange(g);
+        if (clamped.Count > 0)
+        {
+            warnings.Add("features outside the range the model accepts were clamped, so the prediction extrapolates: " + string.Join(", ", clamped));
         }
         if (g.UnknownOpCount > 0)
         {

@@ -68,8 +68,7 @@ public static class ModelFolder
             throw new ModelFormatException($"{directory}: model folder not found");
         }
         string manifestPath = Path.Combine(directory, ManifestFile);
-        ModelManifest manifest = ReadJson<ModelManifest>(manifestPath, "model manifest");
-        Validate(manifest, manifestPath);
+        ModelManifest manifest = ManifestValidator.Read(manifestPath);
         ModelMetrics? metrics = File.Exists(Path.Combine(directory, MetricsFile))
             ? ReadJson<ModelMetrics>(Path.Combine(directory, MetricsFile), "model metrics")
             : null;
@@ -114,50 +113,6 @@ public static class ModelFolder
         {
             net.Dispose();
             throw;
-        }
-    }
-
-    private static void Validate(ModelManifest m, string path)
-    {
-        if (m.Format != ModelManifest.FormatName)
-        {
-            throw new ModelFormatException($"{path}: not a PerfSage model manifest (format '{m.Format}')");
-        }
-        if (m.FormatVersion != ModelManifest.CurrentFormatVersion)
-        {
-            throw new ModelFormatException($"{path}: manifest format version {m.FormatVersion}; this build reads {ModelManifest.CurrentFormatVersion}");
-        }
-        if (m.FeatureSchemaVersion != FeatureSchema.Version)
-        {
-            throw new ModelFormatException(
-                $"{path}: the model was trained on feature schema version {m.FeatureSchemaVersion}, this build computes version "
-                + $"{FeatureSchema.Version}; retrain the model with this build or use the PerfSage version that made it");
-        }
-        if (m.NodeFeatureCount != FeatureSchema.NodeFeatureCount || m.EdgeFeatureCount != FeatureSchema.EdgeFeatureCount
-            || m.GraphFeatureCount != FeatureSchema.GraphFeatureCount || m.OpVocabularySize != OpVocabulary.Size)
-        {
-            throw new ModelFormatException($"{path}: feature column counts do not match feature schema version {FeatureSchema.Version}");
-        }
-        if (m.Heads is null || m.Heads.Count == 0)
-        {
-            throw new ModelFormatException($"{path}: the manifest lists no heads");
-        }
-        if (m.Heads.Select(h => h.Key).Distinct(StringComparer.Ordinal).Count() != m.Heads.Count)
-        {
-            throw new ModelFormatException($"{path}: the manifest lists a head twice");
-        }
-        if (string.IsNullOrEmpty(m.WeightsFile) || Path.IsPathRooted(m.WeightsFile) || m.WeightsFile.Contains("..", StringComparison.Ordinal))
-        {
-            throw new ModelFormatException($"{path}: weights file '{m.WeightsFile}' must be a plain name inside the folder");
-        }
-        m.Normalisation.Validate(path);
-        try
-        {
-            m.Network.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new ModelFormatException($"{path}: network sizes are not valid ({e.Message})", e);
         }
     }
 

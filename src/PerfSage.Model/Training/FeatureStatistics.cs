@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using PerfSage.Graph.Features;
 
 namespace PerfSage.Model;
@@ -28,9 +29,9 @@ public sealed record FeatureStatistics
         {
             throw new ArgumentException("cannot compute feature statistics of no graphs", nameof(graphs));
         }
-        var node = new Moments(FeatureSchema.NodeFeatureCount);
-        var edge = new Moments(FeatureSchema.EdgeFeatureCount);
-        var graph = new Moments(FeatureSchema.GraphFeatureCount);
+        var node = new Moments(FeatureBounds.NodeMax);
+        var edge = new Moments(FeatureBounds.EdgeMax);
+        var graph = new Moments(FeatureBounds.GraphMax);
         foreach (GraphFeatures g in graphs)
         {
             if (g.SchemaVersion != FeatureSchema.Version)
@@ -72,13 +73,15 @@ public sealed record FeatureStatistics
         }
     }
 
-    /// <summary>A copy of <paramref name="g"/> with every column standard-scaled.</summary>
+    /// <summary>A copy of <paramref name="g"/> with every column clamped to <see cref="FeatureBounds"/> (a value outside
+    /// them would reach the network unbounded) and then standard-scaled.</summary>
     internal GraphFeatures Scale(GraphFeatures g) => new(
         g.SchemaVersion, g.NodeCount,
-        ScaleRows(g.NodeFeatures, NodeMean, NodeStd), g.OpIndex, g.EdgeSource, g.EdgeTarget,
-        ScaleRows(g.EdgeFeatures, EdgeMean, EdgeStd), ScaleRows(g.GraphFeatureValues, GraphMean, GraphStd), g.TotalMacs);
+        ScaleRows(g.NodeFeatures, NodeMean, NodeStd, FeatureBounds.NodeMax), g.OpIndex, g.EdgeSource, g.EdgeTarget,
+        ScaleRows(g.EdgeFeatures, EdgeMean, EdgeStd, FeatureBounds.EdgeMax),
+        ScaleRows(g.GraphFeatureValues, GraphMean, GraphStd, FeatureBounds.GraphMax), g.TotalMacs);
 
-    private static float[] ScaleRows(float[] values, IReadOnlyList<double> mean, IReadOnlyList<double> std)
+    private static float[] ScaleRows(float[] values, IReadOnlyList<double> mean, IReadOnlyList<double> std, ImmutableArray<float> max)
     {
         int cols = mean.Count;
         var m = new float[cols];
@@ -92,35 +95,37 @@ public sealed record FeatureStatistics
         for (int i = 0; i < values.Length; i++)
         {
             int c = i % cols;
-            scaled[i] = (values[i] - m[c]) * inv[c];
+            scaled[i] = (FeatureBounds.Clamp(values[i], max[c]) - m[c]) * inv[c];
         }
         return scaled;
     }
 
-    /// <summary>Running column sums in double (Welford is not needed at these magnitudes: log2 features stay below ~64).</summary>
-    private sealed class Moments(int columns)
+    /// <summary>Running column sums in double of the values clamped to <see cref="FeatureBounds"/> (as <see cref="Scale"/> sees
+    /// them; Welford is not needed at these magnitudes: every feature stays at or below 256).</summary>
+    private sealed class Moments(ImmutableArray<float> max)
     {
-        private readonly double[] _sum = new double[columns];
-        private readonly double[] _sumSq = new double[columns];
+        private readonly int _columns = max.Length;
+        private readonly double[] _sum = new double[max.Length];
+        private readonly double[] _sumSq = new double[max.Length];
         private long _rows;
 
         public void AddRows(float[] values)
         {
             for (int i = 0; i < values.Length; i++)
             {
-                double v = values[i];
-                _sum[i % columns] += v;
-                _sumSq[i % columns] += v * v;
+                double v = FeatureBounds.Clamp(values[i], max[i % _columns]);
+                _sum[i % _columns] += v;
+                _sumSq[i % _columns] += v * v;
             }
-            _rows += values.Length / columns;
+            _rows += values.Length / _columns;
         }
 
         public double[] Mean() => _sum.Select(s => _rows == 0 ? 0 : s / _rows).ToArray();
 
         public double[] Std()
         {
-            var std = new double[columns];
-            for (int c = 0; c < columns; c++)
+            var std = new double[_columns];
+            for (int c = 0; c < _columns; c++)
             {
                 double mean = _rows == 0 ? 0 : _sum[c] / _rows;
                 double variance = _rows == 0 ? 0 : Math.Max(0, (_sumSq[c] / _rows) - (mean * mean));

@@ -308,6 +308,7 @@ public static class HeadFitter
             anchors[q] = q.detach().clone();
         }
         double loss = double.NaN;
+        double? first = null;
         int steps = options.Layers == HeadFitLayers.Offset ? 0 : options.Steps;
         using var optimizer = new AdamOptimizer(learning, options.LearningRate);
         // A prior of fixed strength against a loss that is a mean over the graphs: the pull weighs 10/k as much at k graphs,
@@ -336,17 +337,32 @@ public static class HeadFitter
             total.backward();
             optimizer.Step();
             loss = fit.item<float>();
+            first ??= loss;
+            ThrowIfDiverged(step, loss, first.Value, options.LearningRate);
         }
         using (no_grad())
         {
             Tensor z = hidden ?? nn.functional.relu(nn.functional.linear(g.Nodes, p[0], p[1]));
             loss = Readout(z, g, p, delta).sub(target).abs().mean().item<float>();
         }
+        ThrowIfDiverged(steps, loss, first ?? loss, options.LearningRate);
         foreach (Parameter q in learning)
         {
             q.requires_grad = false;
         }
         return loss;
+    }
+
+    /// <summary>Throws <see cref="TrainingDivergedException"/> when the fit's loss is not finite or grew past
+    /// <see cref="Trainer.DivergenceFactor"/> times its first value (at least 1).</summary>
+    private static void ThrowIfDiverged(int step, double loss, double first, double learningRate)
+    {
+        if (double.IsFinite(loss) && loss <= Trainer.DivergenceFactor * Math.Max(1, first))
+        {
+            return;
+        }
+        throw new TrainingDivergedException(FormattableString.Invariant(
+            $"fitting the new head diverged at step {step} (loss {loss:G4}, first {first:G4}); lower the learning rate (now {learningRate:G4})"));
     }
 
     /// <summary>ln ŷ − offset per graph [G]: logsumexp of the node sum terms, the largest node max term and the graph term (<c>PerfSageNet</c>'s readout).</summary>

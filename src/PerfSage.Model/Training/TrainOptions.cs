@@ -66,12 +66,18 @@ public sealed record TrainOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(EvaluationBatchSize, 1, nameof(EvaluationBatchSize));
-        if (!(LearningRate > 0) || !(MinLearningRate >= 0) || MinLearningRate > LearningRate)
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate) || !(MinLearningRate >= 0) || MinLearningRate > LearningRate)
         {
             throw new ArgumentOutOfRangeException(nameof(LearningRate), $"need 0 ≤ min learning rate ({MinLearningRate}) ≤ learning rate ({LearningRate}), learning rate > 0");
         }
-        ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
-        ArgumentOutOfRangeException.ThrowIfNegative(GradientClipNorm, nameof(GradientClipNorm));
+        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay))
+        {
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), $"weight decay {WeightDecay} must be a finite number, 0 or more");
+        }
+        if (!(GradientClipNorm >= 0) || !double.IsFinite(GradientClipNorm))
+        {
+            throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), $"gradient clip norm {GradientClipNorm} must be a finite number, 0 or more");
+        }
         ArgumentOutOfRangeException.ThrowIfNegative(Threads, nameof(Threads));
         ArgumentOutOfRangeException.ThrowIfNegative(Patience, nameof(Patience));
         if (FreezeTrunk && BaseModel is null)

@@ -30,12 +30,21 @@ namespace PerfSage.Model;
 /// </summary>
 public static class Trainer
 {
+    /// <summary>
+    /// A batch loss more than this many times the run's first batch loss (at least 1, so a start near 0 does not
+    /// make the bound tiny) means the run diverged. The loss is a mean |ln error|: 1000 ln units is a factor e^1000,
+    /// which no learning run passes through on its way to a useful model.
+    /// </summary>
+    public const double DivergenceFactor = 1000;
+
     /// <summary>Trains a model. Progress is reported synchronously on the calling thread after each epoch
     /// (after its checkpoint is written, so cancelling from the report loses nothing).</summary>
     /// <exception cref="ArgumentException">No training samples or no usable labels; bad options.</exception>
     /// <exception cref="ModelFormatException">Features of another schema version, or a checkpoint made for other data.</exception>
     /// <exception cref="TorchRuntimeException">libtorch did not load, or CUDA was requested where there is none.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the newest checkpoint (if any) stays for a resume.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became non-finite or grew past <see cref="DivergenceFactor"/> times
+    /// its start; the newest checkpoint (written before the divergence) stays.</exception>
     public static TrainedModel Train(IReadOnlyList<TrainingSample> samples, TrainOptions options,
         IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -311,6 +320,7 @@ public static class Trainer
                 }
             }
 
+            double? firstLoss = null;
             for (int epoch = startEpoch; epoch <= _options.Epochs && !finished; epoch++)
             {
                 double lr = LearningRateAt(_options, epoch);
@@ -354,13 +364,16 @@ public static class Trainer
                     net.zero_grad();
                     using Scalar labels = count.ToScalar();
                     Tensor loss = net.forward(batch).sub(target).abs().mul(weight).sum().div(labels);
+                    double batchLoss = loss.item<float>();
+                    firstLoss ??= batchLoss;
+                    ThrowIfDiverged(epoch, batchLoss, firstLoss.Value, _options.LearningRate);
                     loss.backward();
                     if (_options.GradientClipNorm > 0)
                     {
                         nn.utils.clip_grad_norm_(trainable, _options.GradientClipNorm);
                     }
                     optimizer.Step();
-                    lossSum += loss.item<float>() * (double)count;
+                    lossSum += batchLoss * count;
                     labelCount += count;
                 }
                 double seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
@@ -371,6 +384,7 @@ public static class Trainer
                 {
                     float[][] predicted = NetRunner.PredictLog(net, _device, validationX, _options.EvaluationBatchSize);
                     validationLoss = Score(predicted, validationY, mape);
+                    ThrowIfDiverged(epoch, validationLoss.Value, firstLoss ?? validationLoss.Value, _options.LearningRate, "validation loss");
                 }
                 bool isBest;
                 if (validationLoss is double v)
@@ -441,6 +455,21 @@ public static class Trainer
                 model.Metrics = metrics;
             }
             return model;
+        }
+
+        /// <summary>Throws <see cref="TrainingDivergedException"/> when <paramref name="loss"/> is not finite or more than
+        /// <see cref="DivergenceFactor"/> times <paramref name="first"/> (at least 1).</summary>
+        private static void ThrowIfDiverged(int epoch, double loss, double first, double learningRate, string what = "training loss")
+        {
+            if (double.IsFinite(loss) && loss <= DivergenceFactor * Math.Max(1, first))
+            {
+                return;
+            }
+            string why = double.IsFinite(loss)
+                ? string.Create(CultureInfo.InvariantCulture, $"{what} {loss:G4}, over {DivergenceFactor:0} times the first batch's {first:G4}")
+                : string.Create(CultureInfo.InvariantCulture, $"{what} {loss}");
+            throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
+                $"training diverged at epoch {epoch} ({why}); no model was saved: lower the learning rate (--lr, now {learningRate:G4})"));
         }
 
         /// <summary>Mean |ln ŷ − ln y| over all labels, filling the MAPE (percent) of each head.</summary>

@@ -37,16 +37,18 @@ internal static class AccuracyTable
     public static void WriteProperties(Utf8JsonWriter json, HeadAccuracy a)
     {
         json.WriteNumber("count", a.Count);
-        json.WriteNumber("mape_percent", a.MapePercent);
-        json.WriteNumber("within5_pct_percent", a.Within5PctPercent);
-        json.WriteNumber("within10_pct_percent", a.Within10PctPercent);
+        WriteNullable(json, "mape_percent", a.MapePercent);
+        WriteNullable(json, "within5_pct_percent", a.Within5PctPercent);
+        WriteNullable(json, "within10_pct_percent", a.Within10PctPercent);
         WriteNullable(json, "spearman", a.Spearman);
         WriteNullable(json, "kendall_tau", a.KendallTau);
     }
 
+    /// <summary>Writes <paramref name="value"/>, or null when there is none or it is not finite (JSON has no NaN or infinity;
+    /// a MAPE overflows on labels near 0).</summary>
     private static void WriteNullable(Utf8JsonWriter json, string name, double? value)
     {
-        if (value is double v)
+        if (value is double v && double.IsFinite(v))
         {
             json.WriteNumber(name, v);
         }
