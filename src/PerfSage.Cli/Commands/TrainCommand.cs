@@ -236,10 +236,7 @@ internal static class TrainCommand
         {
             throw new UserInputException($"--out {path}: give a folder below an existing one, not the root");
         }
-        if (File.Exists(full))
-        {
-            throw new UserInputException($"--out {path}: is a file; give a folder for the model");
-        }
+        OutputPaths.CheckFolder(path, "--out");
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any()
             && !File.Exists(Path.Combine(full, ModelFolder.ManifestFile)))
         {
