@@ -97,7 +97,16 @@ public static class PerfSageApp
     {
         try
         {
+            if (parse.GetValue(LogFileOption) is FileInfo log)
+            {
+                OutputPaths.CheckLogFile(log.ToString(), parse.Tokens.Select(t => t.Value)); // ToString: the path as typed
+            }
             context.ConfigureLogging(parse.GetValue(VerboseOption), parse.GetValue(QuietOption), parse.GetValue(LogFileOption));
+        }
+        catch (PerfSageException e)
+        {
+            context.Stderr.WriteLine($"perfsage: error: {e.Message}");
+            return ExitCodes.BadInput;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

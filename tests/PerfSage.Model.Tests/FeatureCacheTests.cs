@@ -42,6 +42,24 @@ public sealed class FeatureCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_write_removes_what_killed_writers_left_and_keeps_a_live_writers_file()
+    {
+        using var exited = System.Diagnostics.Process.Start("true")!;
+        exited.WaitForExit();
+        string dead = $".tmp-features.pb.{exited.Id}.{Guid.NewGuid():N}";
+        string live = $".tmp-features.pb.{Environment.ProcessId}.{Guid.NewGuid():N}";
+        File.WriteAllText(Path.Combine(_dir, dead), "half a cache");
+        File.WriteAllText(Path.Combine(_dir, live), "being written");
+        string path = Path.Combine(_dir, "features.pb");
+        File.WriteAllText(path, "the previous cache");
+
+        Assert.Equal(3, FeatureCache.Write(path, Graphs(3)));
+
+        Assert.Equal(3, FeatureCache.ReadAll(path).Count);
+        Assert.Equal([live, "features.pb"], Directory.EnumerateFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Truncated_files_are_rejected_with_a_clear_message()
     {
         string path = Path.Combine(_dir, "full.pb");

@@ -80,6 +80,107 @@ public sealed class ModelFolderTests : IDisposable
         Assert.Throws<ObjectDisposedException>(() => ModelFolder.Save(disposed, dir));
     }
 
+    /// <summary>The id of a process that has exited: a killed writer's.</summary>
+    private static int DeadPid()
+    {
+        using var process = System.Diagnostics.Process.Start("true")!;
+        process.WaitForExit();
+        return process.Id;
+    }
+
+    /// <summary>A complete model folder of <paramref name="model"/> at <paramref name="path"/>, as Save writes it.</summary>
+    private string Complete(TrainedModel model, string path)
+    {
+        string staging = Path.Combine(_root, "staging-" + Guid.NewGuid().ToString("N"));
+        ModelFolder.Save(model, staging);
+        Directory.Move(staging, path);
+        return path;
+    }
+
+    private List<string> Entries() => [.. Directory.EnumerateFileSystemEntries(_root).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public void A_save_killed_between_its_renames_is_finished_by_the_next_load()
+    {
+        string dir = Path.Combine(_root, "m");
+        string token = $"{DeadPid()}-{Guid.NewGuid():N}";
+        // The state a kill -9 between "old -> .m.old-*" and ".m.tmp-* -> m" leaves: no m, both folders complete.
+        Complete(TestModels.Small, Path.Combine(_root, $".m.old-{token}"));
+        Complete(TestModels.Chains, Path.Combine(_root, $".m.tmp-{token}"));
+        Assert.Equal([$".m.old-{token}", $".m.tmp-{token}"], Entries());
+
+        using TrainedModel loaded = ModelFolder.Load(dir);
+
+        Assert.Equal(["m/latency_ms"], loaded.Heads.Select(h => h.Key)); // the new model (Chains), not the old one
+        Assert.Equal(["m"], Entries());
+    }
+
+    [Fact]
+    public void A_save_killed_before_its_new_folder_was_complete_gets_the_old_model_back()
+    {
+        string dir = Path.Combine(_root, "m");
+        int dead = DeadPid();
+        Complete(TestModels.Small, Path.Combine(_root, $".m.old-{dead}-{Guid.NewGuid():N}"));
+        // A new folder cut short (its weights do not match the manifest), and one without a manifest.
+        string cut = Complete(TestModels.Chains, Path.Combine(_root, $".m.tmp-{dead}-{Guid.NewGuid():N}"));
+        byte[] weights = File.ReadAllBytes(Path.Combine(cut, "weights.bin"));
+        File.WriteAllBytes(Path.Combine(cut, "weights.bin"), weights[..(weights.Length / 2)]);
+        string bare = Path.Combine(_root, $".m.tmp-{dead}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(bare);
+        File.WriteAllBytes(Path.Combine(bare, "weights.bin"), weights);
+
+        Assert.Equal("restored", ModelFolder.Recover(dir));
+
+        using TrainedModel loaded = ModelFolder.Load(dir);
+        Assert.Equal(["a", "b"], loaded.Targets); // the old model (Small)
+        Assert.Equal(["m"], Entries());
+    }
+
+    [Fact]
+    public void Leftovers_of_dead_writers_go_and_a_live_writers_folders_are_left_alone()
+    {
+        string dir = Path.Combine(_root, "m");
+        ModelFolder.Save(TestModels.Small, dir);
+        int dead = DeadPid();
+        Complete(TestModels.Chains, Path.Combine(_root, $".m.old-{dead}-{Guid.NewGuid():N}"));
+        Directory.CreateDirectory(Path.Combine(_root, $".m.tmp-{dead}-{Guid.NewGuid():N}"));
+        Directory.CreateDirectory(Path.Combine(_root, $".m.tmp-{Guid.NewGuid():N}")); // an older version's name, without a process id
+        string live = Path.Combine(_root, $".m.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(live);
+        string other = Path.Combine(_root, $".mm.tmp-{dead}-{Guid.NewGuid():N}"); // another model's
+        Directory.CreateDirectory(other);
+
+        using (TrainedModel loaded = ModelFolder.Load(dir))
+        {
+            Assert.Equal(["a", "b"], loaded.Targets); // m was there: nothing is swapped in
+        }
+        Assert.Equal(["m", Path.GetFileName(live), Path.GetFileName(other)], Entries().Where(n => n != "m").Prepend("m").ToList());
+        Assert.Equal(3, Entries().Count);
+
+        // A model folder missing while a live writer's complete folder waits: not taken, the writer may still rename it.
+        Directory.Delete(dir, recursive: true);
+        Directory.Delete(live);
+        Complete(TestModels.Chains, live);
+        Assert.Null(ModelFolder.Recover(dir));
+        Assert.Throws<ModelFormatException>(() => ModelFolder.Load(dir));
+        Assert.True(Directory.Exists(live));
+    }
+
+    [Fact]
+    public void Save_first_finishes_a_killed_swap_then_replaces_the_model_leaving_nothing_behind()
+    {
+        string dir = Path.Combine(_root, "m");
+        string token = $"{DeadPid()}-{Guid.NewGuid():N}";
+        Complete(TestModels.Small, Path.Combine(_root, $".m.old-{token}"));
+        Complete(TestModels.Small, Path.Combine(_root, $".m.tmp-{token}"));
+
+        ModelFolder.Save(TestModels.Chains, dir);
+
+        using TrainedModel loaded = ModelFolder.Load(dir);
+        Assert.Equal(["m/latency_ms"], loaded.Heads.Select(h => h.Key));
+        Assert.Equal(["m"], Entries());
+    }
+
     [Fact]
     public void Corrupt_or_missing_files_are_refused_naming_the_file()
     {

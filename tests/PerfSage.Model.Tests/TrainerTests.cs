@@ -182,10 +182,31 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         using (Trainer.Train(SyntheticGraphs.Samples(30, seed: 5), Small(1) with { CheckpointDirectory = dir }))
         {
         }
-        var e = Assert.Throws<ModelFormatException>(() =>
+        var e = Assert.Throws<CheckpointException>(() =>
             Trainer.Train(SyntheticGraphs.Samples(31, seed: 5), Small(1) with { CheckpointDirectory = dir }));
+        Assert.Equal(CheckpointProblem.OtherRun, e.Problem);
         Assert.Contains("epoch-0001", e.Message, StringComparison.Ordinal);
         Assert.Contains("other training data or options", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("weights.bin")]
+    [InlineData("best.bin")]
+    [InlineData("state.json")]
+    public void A_damaged_checkpoint_is_refused_as_damaged_naming_the_file(string file)
+    {
+        string dir = Path.Combine(_dir, "ckpt-" + file);
+        List<TrainingSample> samples = SyntheticGraphs.Samples(30, seed: 5);
+        using (Trainer.Train(samples, Small(1) with { CheckpointDirectory = dir }))
+        {
+        }
+        string path = Path.Combine(dir, "epoch-0001", file);
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]); // cut short, as a full disk or a crash would leave it
+
+        var e = Assert.Throws<CheckpointException>(() => Trainer.Train(samples, Small(1) with { CheckpointDirectory = dir }));
+        Assert.Equal(CheckpointProblem.Damaged, e.Problem);
+        Assert.StartsWith(path + ": is damaged", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

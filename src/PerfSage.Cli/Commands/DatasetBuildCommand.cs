@@ -41,6 +41,7 @@ internal static class DatasetBuildCommand
             }
             int threads = DatasetCommand.Jobs(parse, jobs);
             string dir = parse.GetValue(output)!;
+            OutputPaths.CheckFolder(dir, "--out");
             BuildResult result = DatasetCommand.Guard(() =>
             {
                 TargetCatalog catalog = TargetCatalog.LoadDefault();

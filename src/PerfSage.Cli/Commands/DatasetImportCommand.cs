@@ -29,6 +29,7 @@ internal static class DatasetImportCommand
         {
             string csvPath = parse.GetValue(csv)!;
             string dir = parse.GetValue(output)!;
+            OutputPaths.CheckFolder(dir, "--out");
             bool skipBad = parse.GetValue(skip);
             var request = new MeasurementImportRequest(csvPath) { Target = parse.GetValue(target), SkipBadRows = skipBad };
             MeasurementImportResult r = DatasetCommand.Guard(() => MeasurementImporter.Import(request, dir));
@@ -81,6 +82,7 @@ internal static class DatasetImportNb201Command
         {
             int threads = DatasetCommand.Jobs(parse, jobs);
             string dir = parse.GetValue(output)!;
+            OutputPaths.CheckFolder(dir, "--out");
             var request = new Nb201ImportRequest(parse.GetValue(csv)!)
             {
                 Limit = parse.GetValue(limit),

@@ -19,6 +19,7 @@ internal static class DatasetMergeCommand
         {
             int threads = DatasetCommand.Jobs(parse, jobs);
             string dir = parse.GetValue(output)!;
+            OutputPaths.CheckFolder(dir, "--out");
             string[] sources = parse.GetValue(shards) ?? [];
             context.Log.Information("Merging {Count} shard folders into {Dir}", sources.Length, dir);
             BuildResult result = DatasetCommand.Guard(() => DatasetProgress.Run(context, "merge", (progress, cancel) =>

@@ -102,11 +102,13 @@ internal static class EvalCommand
             string dir = ModelLocator.Resolve(parse.GetValue(modelDir));
             string splitName = parse.GetValue(split)!;
             string? plotPath = parse.GetValue(plot);
-            if (plotPath is not null && Directory.Exists(plotPath))
-            {
-                throw new UserInputException($"--plot {plotPath}: is a folder; give a file name such as eval.png");
-            }
             string[] dataDirs = parse.GetValue(data)!;
+            // The plot may not be a device, a folder, or a file of the model or the data it is made from.
+            List<string> readFiles = OutputPaths.FilesIn([dir, .. dataDirs]);
+            if (plotPath is not null)
+            {
+                OutputPaths.CheckFile(plotPath, readFiles, "--plot");
+            }
             using var loading = new BackgroundModel<TrainedModel>(() => ModelFolder.Load(dir));
             using var interrupt = new Interrupt();
             LabelledData labelled = LabelledData.Load(dataDirs, threads, context, interrupt.Token);
@@ -137,7 +139,7 @@ internal static class EvalCommand
             }
             if (plotPath is not null)
             {
-                EvalPlot.Write(plotPath, result.Points, $"{Path.GetFileName(Path.GetFullPath(dir))} ({splitName})");
+                EvalPlot.Write(plotPath, result.Points, $"{Path.GetFileName(Path.GetFullPath(dir))} ({splitName})", readFiles);
             }
             if (parse.GetValue(format) == "json")
             {

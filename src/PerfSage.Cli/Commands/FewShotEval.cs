@@ -42,9 +42,11 @@ internal static class FewShotEval
     public static int Run(CliContext context, Request r)
     {
         string dir = ModelLocator.Resolve(r.ModelDir);
-        if (r.Plot is not null && Directory.Exists(r.Plot))
+        // The plot may not be a device, a folder, or a file of the model or the data it is made from.
+        List<string> readFiles = OutputPaths.FilesIn([dir, .. r.DataDirs]);
+        if (r.Plot is not null)
         {
-            throw new UserInputException($"--plot {r.Plot}: is a folder; give a file name such as fewshot.png");
+            OutputPaths.CheckFile(r.Plot, readFiles, "--plot");
         }
         using var loading = new BackgroundModel<TrainedModel>(() => ModelFolder.Load(dir));
         using var interrupt = new Interrupt();
@@ -97,7 +99,8 @@ internal static class FewShotEval
         }
         if (r.Plot is not null)
         {
-            FewShotPlot.Write(r.Plot, rows.Select(w => (w.All, w.Baseline)).ToList(), $"{r.Target}: new head over {Path.GetFileName(Path.GetFullPath(dir))}");
+            FewShotPlot.Write(r.Plot, rows.Select(w => (w.All, w.Baseline)).ToList(), $"{r.Target}: new head over {Path.GetFileName(Path.GetFullPath(dir))}",
+                readFiles);
         }
         if (r.Json)
         {

@@ -6,6 +6,7 @@ using System.Text;
 using PerfSage.Cli.Commands.ModelTools;
 using PerfSage.Graph;
 using PerfSage.Graph.Features;
+using PerfSage.IO;
 using PerfSage.Model;
 using PerfSage.Targets;
 using PerfSage.Tflite;
@@ -58,7 +59,15 @@ internal static class ScoreCommand
             bool all = parse.GetValue(allTargets);
 
             using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log, threads));
-            IReadOnlyList<ScoreInput> files = ScoreInputs.Expand(parse.GetValue(inputs)!, context.Log);
+            string[] namedInputs = parse.GetValue(inputs)!;
+            IReadOnlyList<ScoreInput> files = ScoreInputs.Expand(namedInputs, context.Log);
+            // Every path named or found is an input: --out may be none of them (checked now, before the work, and again
+            // when the CSV is written).
+            List<string> readPaths = [.. namedInputs, .. files.Select(f => f.Path)];
+            if (outPath != "-")
+            {
+                OutputPaths.CheckFile(outPath, readPaths, "--out");
+            }
             TargetCatalog catalog = TargetCatalog.LoadDefault();
             // With named targets the reference estimates are made while the model loads; --all-targets needs the model first.
             IReadOnlyList<string> referenceTargets = all ? loading.Get().Targets : named.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -115,7 +124,7 @@ internal static class ScoreCommand
                 }
             }
 
-            WriteCsvAtomically(outPath, rows, context);
+            WriteCsv(outPath, rows, readPaths, context);
             clock.Stop();
             return Report(context, rows, files.Count, chosen, dir, outPath, limits, clock.Elapsed);
         }));
@@ -138,7 +147,12 @@ internal static class ScoreCommand
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(input.Path);
+            // A named pipe, a device or a file over the model limit is refused before a byte is read.
+            bytes = InputFile.ReadAllBytes(input.Path, Limits.MaxModelBytes, "model");
+        }
+        catch (PerfSageException e)
+        {
+            return new ParsedModel(null, null, references, e.Message);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -195,7 +209,8 @@ internal static class ScoreCommand
 
     private static void WriteRows(TextWriter writer, List<ScoreRow> rows)
     {
-        using var csv = Csv.Create(writer);
+        // File names come from outside: a cell that a spreadsheet would run as a formula is written as text.
+        using var csv = Csv.Create(writer, protectFormulas: true);
         Csv.Header(csv, Header);
         foreach (ScoreRow row in rows)
         {
@@ -204,11 +219,11 @@ internal static class ScoreCommand
             csv.WriteField(row.Status);
             foreach ((Metric metric, _, _) in PredictCommand.MetricColumns)
             {
-                csv.WriteField((object?)row.Prediction?.Get(metric));
+                Csv.Number(csv, row.Prediction?.Get(metric));
             }
             foreach ((Metric metric, _, _) in PredictCommand.MetricColumns)
             {
-                csv.WriteField((object?)(row.Reference is null ? null : PredictCommand.ReferenceValue(row.Reference, metric)));
+                Csv.Number(csv, row.Reference is null ? null : PredictCommand.ReferenceValue(row.Reference, metric));
             }
             csv.WriteField(row.Sha256 ?? "");
             csv.WriteField(row.Prediction is null ? "" : string.Join("; ", row.Prediction.Warnings));
@@ -216,36 +231,20 @@ internal static class ScoreCommand
         }
     }
 
-    /// <summary>Writes the CSV to a temporary file beside <paramref name="path"/> and renames it into place, so a reader
-    /// (or a crash) never sees half a file; '-' writes to stdout.</summary>
-    private static void WriteCsvAtomically(string path, List<ScoreRow> rows, CliContext context)
+    /// <summary>Writes the CSV through <see cref="OutputFile"/>: atomically (a reader or a crash never sees half a file),
+    /// through a link to its target, never onto a device, a named pipe, a folder or an input; '-' writes to stdout.</summary>
+    private static void WriteCsv(string path, List<ScoreRow> rows, IReadOnlyList<string> inputs, CliContext context)
     {
         if (path == "-")
         {
             WriteRows(context.Stdout, rows);
             return;
         }
-        string full = Path.GetFullPath(path);
-        if (Directory.Exists(full))
+        OutputFile.Write(path, stream =>
         {
-            throw new UserInputException($"--out {path}: is a folder; give a file name such as scores.csv");
-        }
-        string folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
-        try
-        {
-            using (var writer = new StreamWriter(temp, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
-            {
-                WriteRows(writer, rows);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+            using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true);
+            WriteRows(writer, rows);
+        }, inputs, "--out");
     }
 
     private static int Report(CliContext context, List<ScoreRow> rows, int models, IReadOnlyList<string> targets, string dir, string outPath,

@@ -73,6 +73,7 @@ internal static class TrainCommand
         {
             int threads = DatasetCommand.Jobs(parse, jobs);
             string outDir = ModelOutput(parse.GetValue(output)!);
+            using PerfSage.IO.FolderLock outLock = LockModelFolder(parse.GetValue(output)!, outDir);
             string partial = outDir + ".partial";
             string checkpoints = Path.Combine(partial, "checkpoints");
             string deviceName = parse.GetValue(device)!;
@@ -220,10 +221,15 @@ internal static class TrainCommand
                 progress.LastEpoch, partial);
             throw;
         }
-        catch (ModelFormatException e) when (resuming)
+        catch (CheckpointException e) when (e.Problem == CheckpointProblem.OtherRun)
         {
             throw new UserInputException(
                 $"{e.Message} (the checkpoints in {partial} are from a run with other data or settings: repeat that command to finish it, or add --resume false to discard them)", e);
+        }
+        catch (CheckpointException e)
+        {
+            throw new UserInputException(
+                $"{e.Message}; the checkpoint in {partial} cannot be resumed from: delete {partial} (or add --resume false) to start training over, or give a fresh --out", e);
         }
         catch (ArgumentException e)
         {
@@ -247,16 +253,26 @@ internal static class TrainCommand
         {
             throw new UserInputException($"--out {path}: give a folder below an existing one, not the root");
         }
-        if (File.Exists(full))
-        {
-            throw new UserInputException($"--out {path}: is a file; give a folder for the model");
-        }
+        OutputPaths.CheckFolder(path, "--out");
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any()
             && !File.Exists(Path.Combine(full, ModelFolder.ManifestFile)))
         {
             throw new UserInputException($"--out {path}: the folder exists and is not a PerfSage model folder; training would replace it, so give another --out");
         }
         return full;
+    }
+
+    /// <summary>Holds <paramref name="outDir"/> for this run, so that two runs never share its checkpoints or replace
+    /// each other's model: a lock file <c>.NAME.lock</c> beside the folder (not in it, since saving replaces the
+    /// folder; the kernel drops the lock when the process dies).</summary>
+    private static PerfSage.IO.FolderLock LockModelFolder(string typed, string outDir)
+    {
+        string parent = Path.GetDirectoryName(outDir)!;
+        Directory.CreateDirectory(parent);
+        string lockName = $".{Path.GetFileName(outDir)}.lock";
+        return PerfSage.IO.FolderLock.TryAcquire(Path.Combine(parent, lockName))
+            ?? throw new UserInputException(
+                $"{typed}: another perfsage train is writing this model folder (lock file {lockName} beside it); wait for it to finish or give another --out");
     }
 
     private static List<Metric>? ParseMetrics(string[]? names)

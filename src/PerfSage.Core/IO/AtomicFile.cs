@@ -96,9 +96,20 @@ public static class AtomicFile
         {
             return false; // an older name without a process id: its writer is long gone
         }
+        return IsProcessAlive(pid);
+    }
+
+    /// <summary>True when a process with id <paramref name="pid"/> is running (this one included). A temporary file
+    /// or folder whose name carries a live writer's id is left alone by the clean-ups.</summary>
+    public static bool IsProcessAlive(int pid)
+    {
         if (pid == Environment.ProcessId)
         {
             return true;
+        }
+        if (pid <= 0)
+        {
+            return false;
         }
         if (OperatingSystem.IsLinux())
         {

@@ -26,7 +26,17 @@ internal static class Journal
         job.Validate(directory);
         if (Directory.Exists(directory))
         {
-            CheckOwnership(directory, job.Info); // before the lock file is made, so a refused folder stays untouched
+            // Before the lock file is made, so a refused folder stays untouched; a folder that another build or import
+            // is writing may look half made, so say that instead.
+            try
+            {
+                CheckOwnership(directory, job.Info);
+            }
+            catch (DatasetException)
+            {
+                FolderLock.ThrowIfHeld(directory);
+                throw;
+            }
         }
         Directory.CreateDirectory(directory);
         using FolderLock folderLock = FolderLock.Acquire(directory);

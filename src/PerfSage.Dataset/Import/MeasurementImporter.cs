@@ -149,7 +149,17 @@ public static class MeasurementImporter
         bool exists = Directory.Exists(dir);
         if (exists)
         {
-            CheckFolder(dir); // before the lock file is made, so a refused folder stays untouched
+            // Before the lock file is made, so a refused folder stays untouched; a folder that another import is
+            // writing looks half made, so say that instead.
+            try
+            {
+                CheckFolder(dir);
+            }
+            catch (DatasetException)
+            {
+                FolderLock.ThrowIfHeld(dir);
+                throw;
+            }
         }
         FolderLock? folderLock = exists ? FolderLock.Acquire(dir) : null;
         try
@@ -416,7 +426,23 @@ public static class MeasurementImporter
     {
         Directory.CreateDirectory(dir);
         FolderLock folderLock = FolderLock.Acquire(dir);
-        CheckFolder(dir); // another process may have made it meanwhile
+        try
+        {
+            // Another import may have made the folder meanwhile; its rows were not merged with these, so writing now
+            // would drop them.
+            CheckFolder(dir);
+            if (File.Exists(Path.Combine(dir, DatasetLayout.ManifestFile)))
+            {
+                throw new DatasetException(
+                    $"{dir}: another PerfSage process (a dataset build or import) made this dataset folder while this import ran; "
+                    + "run this import again to add to it");
+            }
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
         return folderLock;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
+using PerfSage.IO;
 using PerfSage.Graph.Features;
 
 namespace PerfSage.Model.Cache;
@@ -25,53 +26,43 @@ public static class FeatureCache
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
+        AtomicFile.RemoveLeftovers(dir); // what killed writers left
         long count = 0;
-        try
+        AtomicFile.Write(full, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            new CacheRecord
             {
-                new CacheRecord
+                Header = new CacheHeader
                 {
-                    Header = new CacheHeader
-                    {
-                        Magic = Magic,
-                        FormatVersion = FormatVersion,
-                        FeatureSchemaVersion = FeatureSchema.Version,
-                        NodeFeatureCount = FeatureSchema.NodeFeatureCount,
-                        EdgeFeatureCount = FeatureSchema.EdgeFeatureCount,
-                        GraphFeatureCount = FeatureSchema.GraphFeatureCount,
-                        OpVocabularySize = OpVocabulary.Size,
-                    },
-                }.WriteDelimitedTo(stream);
-                foreach ((string id, GraphFeatures g) in graphs)
+                    Magic = Magic,
+                    FormatVersion = FormatVersion,
+                    FeatureSchemaVersion = FeatureSchema.Version,
+                    NodeFeatureCount = FeatureSchema.NodeFeatureCount,
+                    EdgeFeatureCount = FeatureSchema.EdgeFeatureCount,
+                    GraphFeatureCount = FeatureSchema.GraphFeatureCount,
+                    OpVocabularySize = OpVocabulary.Size,
+                },
+            }.WriteDelimitedTo(stream);
+            foreach ((string id, GraphFeatures g) in graphs)
+            {
+                ArgumentNullException.ThrowIfNull(id, nameof(graphs));
+                ArgumentNullException.ThrowIfNull(g, nameof(graphs));
+                if (g.SchemaVersion != FeatureSchema.Version)
                 {
-                    ArgumentNullException.ThrowIfNull(id, nameof(graphs));
-                    ArgumentNullException.ThrowIfNull(g, nameof(graphs));
-                    if (g.SchemaVersion != FeatureSchema.Version)
-                    {
-                        throw new ModelFormatException($"{id}: features of schema version {g.SchemaVersion} cannot go into a version {FeatureSchema.Version} cache");
-                    }
-                    var record = new GraphRecord { ModelId = id, NodeCount = g.NodeCount, TotalMacs = g.TotalMacs };
-                    record.NodeFeatures.Add(g.NodeFeatures);
-                    record.OpIndex.Add(g.OpIndex);
-                    record.EdgeSource.Add(g.EdgeSource);
-                    record.EdgeTarget.Add(g.EdgeTarget);
-                    record.EdgeFeatures.Add(g.EdgeFeatures);
-                    record.GraphFeatures.Add(g.GraphFeatureValues);
-                    new CacheRecord { Graph = record }.WriteDelimitedTo(stream);
-                    count++;
+                    throw new ModelFormatException($"{id}: features of schema version {g.SchemaVersion} cannot go into a version {FeatureSchema.Version} cache");
                 }
-                new CacheRecord { Trailer = new CacheTrailer { GraphCount = count } }.WriteDelimitedTo(stream);
-                stream.Flush(flushToDisk: true);
+                var record = new GraphRecord { ModelId = id, NodeCount = g.NodeCount, TotalMacs = g.TotalMacs };
+                record.NodeFeatures.Add(g.NodeFeatures);
+                record.OpIndex.Add(g.OpIndex);
+                record.EdgeSource.Add(g.EdgeSource);
+                record.EdgeTarget.Add(g.EdgeTarget);
+                record.EdgeFeatures.Add(g.EdgeFeatures);
+                record.GraphFeatures.Add(g.GraphFeatureValues);
+                new CacheRecord { Graph = record }.WriteDelimitedTo(stream);
+                count++;
             }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+            new CacheRecord { Trailer = new CacheTrailer { GraphCount = count } }.WriteDelimitedTo(stream);
+        }, durable: true);
         return count;
     }
 
@@ -185,18 +176,6 @@ public static class FeatureCache
         catch (Exception e) when (e is FeatureSchemaException or ArgumentException)
         {
             throw new ModelFormatException($"{path}: record {index} ({r.ModelId}): {e.Message}", e);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The temporary file is hidden and ignored; nothing else to do.
         }
     }
 }

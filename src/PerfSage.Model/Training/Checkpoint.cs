@@ -1,4 +1,5 @@
 using System.Globalization;
+using PerfSage.IO;
 using System.Text.Json;
 using PerfSage.Model.Nn;
 using TorchSharp;
@@ -92,7 +93,9 @@ internal static class Checkpoint
     /// Restores the newest checkpoint into <paramref name="net"/> and <paramref name="optimizer"/> and returns its
     /// state, or null when the directory holds none.
     /// </summary>
-    /// <exception cref="ModelFormatException">The checkpoint was made for other samples or options, or a file is unreadable.</exception>
+    /// <exception cref="CheckpointException">The checkpoint was made for other samples or options
+    /// (<see cref="CheckpointProblem.OtherRun"/>), or a file of it is missing or damaged (<see cref="CheckpointProblem.Damaged"/>);
+    /// the message names the file.</exception>
     public static CheckpointState? TryRestoreLatest(string directory, string fingerprint, PerfSageNet net,
         AdamOptimizer optimizer, out byte[]? bestWeights)
     {
@@ -110,34 +113,39 @@ internal static class Checkpoint
             return null;
         }
         string statePath = Path.Combine(latest, StateFile);
-        CheckpointState state;
-        try
+        CheckpointState? state = null;
+        Read(latest, StateFile, path => state = JsonSerializer.Deserialize<CheckpointState>(
+            InputFile.ReadAllBytes(path, Limits.MaxJsonBytes, "checkpoint state"), ManifestJson.Options));
+        if (state is null || state.Format != CheckpointState.FormatName || state.FormatVersion != 1 || state.Epoch < 0
+            || state.History is null || state.Fingerprint is null)
         {
-            state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(statePath), ManifestJson.Options)
-                ?? throw new ModelFormatException($"{statePath}: empty checkpoint state");
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException($"{statePath}: not a valid checkpoint state ({e.Message})", e);
-        }
-        if (state.Format != CheckpointState.FormatName || state.FormatVersion != 1)
-        {
-            throw new ModelFormatException($"{statePath}: not a PerfSage checkpoint of format version 1");
+            throw new CheckpointException(CheckpointProblem.Damaged, $"{statePath}: is damaged (not the state of a PerfSage checkpoint of format version 1)");
         }
         if (state.Fingerprint != fingerprint)
         {
-            throw new ModelFormatException(
+            throw new CheckpointException(CheckpointProblem.OtherRun,
                 $"{latest}: the checkpoint was made for other training data or options; "
                 + "train with the same data and options to resume, or use another checkpoint directory");
         }
+        // best.bin first: loading it into the network checks it now, not after the last epoch; weights.bin then
+        // puts the current weights in place.
+        string best = Path.Combine(latest, BestFile);
+        byte[]? bestBytes = null;
+        if (File.Exists(best))
+        {
+            Read(latest, BestFile, path =>
+            {
+                bestBytes = File.ReadAllBytes(path);
+                NetRunner.LoadWeights(net, bestBytes);
+            });
+        }
+        bestWeights = bestBytes;
         Read(latest, WeightsFile, path => NetRunner.LoadWeights(net, File.ReadAllBytes(path)));
         Read(latest, OptimizerFile, path =>
         {
             using var reader = new BinaryReader(File.OpenRead(path));
             optimizer.Load(reader);
         });
-        string best = Path.Combine(latest, BestFile);
-        bestWeights = File.Exists(best) ? File.ReadAllBytes(best) : null;
         Read(latest, RngFile, path =>
         {
             using DisposeScope scope = NewDisposeScope();
@@ -151,16 +159,21 @@ internal static class Checkpoint
         string path = Path.Combine(folder, file);
         if (!File.Exists(path))
         {
-            throw new ModelFormatException($"{path}: missing from the checkpoint");
+            throw new CheckpointException(CheckpointProblem.Damaged, $"{path}: is missing from the checkpoint");
         }
         try
         {
             read(path);
         }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or InvalidDataException
-                                      or FormatException or NotSupportedException or ExternalException)
+        catch (PerfSageException e)
         {
-            throw new ModelFormatException($"{path}: cannot be restored ({e.Message})", e);
+            throw new CheckpointException(CheckpointProblem.Damaged, $"{path}: is damaged ({e.Message})", e);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or InvalidDataException
+                                      or FormatException or NotSupportedException or ExternalException or JsonException
+                                      or EndOfStreamException or OverflowException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException(CheckpointProblem.Damaged, $"{path}: is damaged and cannot be restored ({e.Message})", e);
         }
     }
 

@@ -40,7 +40,8 @@ public static class Trainer
     /// <summary>Trains a model. Progress is reported synchronously on the calling thread after each epoch
     /// (after its checkpoint is written, so cancelling from the report loses nothing).</summary>
     /// <exception cref="ArgumentException">No training samples or no usable labels; bad options.</exception>
-    /// <exception cref="ModelFormatException">Features of another schema version, or a checkpoint made for other data.</exception>
+    /// <exception cref="ModelFormatException">Features of another schema version.</exception>
+    /// <exception cref="CheckpointException">A checkpoint made for other data or options, or a damaged one.</exception>
     /// <exception cref="TorchRuntimeException">libtorch did not load, or CUDA was requested where there is none.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the newest checkpoint (if any) stays for a resume.</exception>
     /// <exception cref="TrainingDivergedException">The loss became non-finite or grew past <see cref="DivergenceFactor"/> times

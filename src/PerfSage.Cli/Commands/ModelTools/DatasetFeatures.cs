@@ -175,9 +175,7 @@ internal static class DatasetFeatures
                 graphs[models[i].Id] = stamps[i];
             }
             var index = new CacheIndex(FeatureSchema.Version, new FileInfo(cachePath).Length, graphs);
-            string temp = indexPath + ".tmp-" + Guid.NewGuid().ToString("N");
-            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(index, IndexJson));
-            File.Move(temp, indexPath, overwrite: true);
+            PerfSage.IO.AtomicFile.Write(indexPath, JsonSerializer.SerializeToUtf8Bytes(index, IndexJson), durable: true);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

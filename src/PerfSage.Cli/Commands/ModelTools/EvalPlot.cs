@@ -11,10 +11,10 @@ namespace PerfSage.Cli.Commands.ModelTools;
 /// </summary>
 internal static class EvalPlot
 {
-    public static void Write(string path, IReadOnlyList<EvaluatedLabel> points, string title)
+    /// <summary>Renders the plot and writes it to <paramref name="path"/> through <see cref="PerfSage.IO.OutputFile"/>
+    /// (never onto a device or one of <paramref name="inputs"/>).</summary>
+    public static void Write(string path, IReadOnlyList<EvaluatedLabel> points, string title, IEnumerable<string> inputs)
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         List<string> targets = points.Select(p => p.Head.Target).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         List<Metric> metrics = MetricNames.All.Where(m => points.Any(p => p.Head.Metric == m)).ToList();
         var palette = new ScottPlot.Palettes.Category10();
@@ -58,7 +58,8 @@ internal static class EvalPlot
         int columns = Math.Min(2, Math.Max(1, metrics.Count));
         int rows = (metrics.Count + columns - 1) / columns;
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(Math.Max(1, rows), columns);
-        multiplot.SavePng(full, 620 * columns, 520 * Math.Max(1, rows));
+        using Image image = multiplot.Render(620 * columns, 520 * Math.Max(1, rows));
+        PerfSage.IO.OutputFile.Write(path, image.GetImageBytes(ImageFormat.Png, 100), inputs, "--plot");
     }
 
     /// <summary>Ticks for an axis that shows log10 of the values: labelled at 1, 2 and 5 times each power of ten

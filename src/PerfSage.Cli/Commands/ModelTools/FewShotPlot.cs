@@ -10,16 +10,18 @@ namespace PerfSage.Cli.Commands.ModelTools;
 /// </summary>
 internal static class FewShotPlot
 {
-    public static void Write(string path, IReadOnlyList<(FewShotSummary Model, FewShotSummary Baseline)> rows, string title)
+    /// <summary>Renders the plot and writes it to <paramref name="path"/> through <see cref="PerfSage.IO.OutputFile"/>
+    /// (never onto a device or one of <paramref name="inputs"/>).</summary>
+    public static void Write(string path, IReadOnlyList<(FewShotSummary Model, FewShotSummary Baseline)> rows, string title,
+        IEnumerable<string> inputs)
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         double[] xs = rows.Select(r => Math.Log10(r.Model.K)).ToArray();
         var multiplot = new Multiplot();
         Panel(multiplot.GetPlot(0), xs, rows, r => r.MapePercent, r => r.MapePercentStd, "MAPE [%]", title);
         Panel(multiplot.AddPlot(), xs, rows, r => r.Spearman, r => r.SpearmanStd, "Spearman", title);
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(1, 2);
-        multiplot.SavePng(full, 1240, 520);
+        using Image image = multiplot.Render(1240, 520);
+        PerfSage.IO.OutputFile.Write(path, image.GetImageBytes(ImageFormat.Png, 100), inputs, "--plot");
     }
 
     private static void Panel(Plot plot, double[] xs, IReadOnlyList<(FewShotSummary Model, FewShotSummary Baseline)> rows,
