@@ -59,7 +59,8 @@ internal ref struct FlatBufferReader
         if (!header.Slice(4, 4).SequenceEqual(identifier))
         {
             TfliteThrowHelper.ThrowFormat(source, "<file_identifier>", 4,
-                $"file identifier is {Printable(header.Slice(4, 4))}, expected \"{Encoding.ASCII.GetString(identifier)}\" (not a TFLite model)");
+                // The bytes found are not quoted: the file may be anything (a key, a password file).
+                $"no \"{Encoding.ASCII.GetString(identifier)}\" file identifier at bytes 4..8: not a TFLite model");
         }
         uint root = BinaryPrimitives.ReadUInt32LittleEndian(header);
         if (root == 0)
