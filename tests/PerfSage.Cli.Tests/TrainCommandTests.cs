@@ -235,7 +235,7 @@ public class TrainCommandTests(TinyModelFixture tiny)
     [InlineData("--device cuda: this libtorch build is CPU-only", "--device", "cuda")]
     [InlineData("--target cortex-m4: the data has no labels for it; its targets: cortex-m7, ethos-u55-128", "--target", "cortex-m4")]
     [InlineData("--metric latency: unknown metric; valid: latency_ms, energy_mj, peak_ram_kb, flash_kb", "--metric", "latency")]
-    [InlineData("--epochs must be at least 1", "--epochs", "0")]
+    [InlineData("--epochs must be from 1 to 1000000", "--epochs", "0")]
     [InlineData("--freeze-trunk needs --from MODEL", "--freeze-trunk")]
     public void Bad_train_arguments_exit_2_with_one_line(string expected, params string[] extra)
     {

@@ -50,6 +50,22 @@ public sealed class DivergenceTests : IDisposable
     }
 
     [Fact]
+    public void A_few_shot_head_fit_that_explodes_stops_with_the_same_error_type()
+    {
+        List<TrainingSample> board = SyntheticGraphs.Samples(20, seed: 31).Select(s => s with
+        {
+            Labels = new Dictionary<(string, Metric), double> { [("board", Metric.LatencyMs)] = 2 * SyntheticGraphs.LatencyMs(s.Features) },
+        }).ToList();
+        var options = new HeadFitOptions { LearningRate = 1e30, Threads = 2 };
+
+        var e = Assert.Throws<TrainingDivergedException>(() => HeadFitter.AddHeads(TestModels.Chains, board, "board", options));
+
+        Assert.StartsWith("fitting the new head diverged at step ", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("; lower the learning rate (now 1E+30)", e.Message, StringComparison.Ordinal);
+        Assert.Equal(["m/latency_ms"], TestModels.Chains.Heads.Select(h => h.Key)); // the base model is untouched
+    }
+
+    [Fact]
     public void A_non_finite_learning_rate_is_refused_before_training()
     {
         var options = new TrainOptions { Epochs = 1, LearningRate = double.PositiveInfinity, Threads = 2 };
