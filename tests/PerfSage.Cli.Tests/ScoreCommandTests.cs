@@ -267,5 +267,15 @@ public class ScoreCommandTests(TinyModelFixture tiny)
         string shown = Limits.Echo(Path.Combine(tmp.Path, huge));
         Assert.Contains($"perfsage: error: {shown}: the path is {tmp.Path.Length + 1 + huge.Length} characters long, longer than a file system takes", stderr);
         Assert.Equal(Path.Combine(dir, "sub", "m00.tflite"), Rows(csv)[1][0]);
+
+        // A pipe named like a model, in a folder or given itself, is an error row, never opened.
+        string pipeModel = Path.Combine(dir, "pipe.tflite");
+        HostileFiles.MakeFifo(pipeModel);
+        foreach (string input in new[] { dir, pipeModel })
+        {
+            (code, _, stderr) = HostileFiles.WithoutHang(() => Score(input, "-t", "cortex-m7", "--out", csv), "score of a pipe model");
+            Assert.Equal(2, code);
+            Assert.Contains($"perfsage: error: {pipeModel}: is a named pipe (FIFO), not a regular file; a model must be a regular file\n", stderr);
+        }
     }
 }

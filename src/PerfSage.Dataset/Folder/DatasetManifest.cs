@@ -185,7 +185,7 @@ public sealed record ShardSet(int Count, IReadOnlyList<int> Indices)
             || !int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int i)
             || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n))
         {
-            throw new DatasetException($"shard '{text}': expected i/n, e.g. 0/4 (shards are numbered from 0)");
+            throw new DatasetException($"shard '{Limits.Echo(text)}': expected i/n, e.g. 0/4 (shards are numbered from 0)");
         }
         return One(i, n);
     }

@@ -45,7 +45,7 @@ public static class LabelMetrics
                 return m;
             }
         }
-        throw new DatasetException($"unknown metric '{name}' (metrics: {string.Join(", ", All.Select(Name))})");
+        throw new DatasetException($"unknown metric '{Limits.Echo(name)}' (metrics: {string.Join(", ", All.Select(Name))})");
     }
 }
 

@@ -22,7 +22,8 @@ internal sealed record ScoreInput(string Path, string? Error = null);
 /// Folders and globs are searched with <see cref="FileWalker"/>: links to folders are not followed (a link to a
 /// parent folder would make the search endless); they are named in one warning. Hidden files and folders (names
 /// starting with a dot) are left out. A list is read whole, at most <see cref="Limits.MaxTextBytes"/>, and only
-/// from a regular file (a named pipe would never end).
+/// from a regular file (a named pipe would never end); a model path that names no regular file becomes an error
+/// row before anything opens it.
 /// </remarks>
 internal static class ScoreInputs
 {
@@ -85,7 +86,7 @@ internal static class ScoreInputs
             foreach (string file in files)
             {
                 // A name that is not valid UTF-8 is listed, but cannot be opened under the name .NET decoded.
-                Add(file, File.Exists(file) ? null : InputFile.MissingCause(file), result, seen);
+                Add(file, Unreadable(file), result, seen);
             }
             return files.Count;
         }
@@ -114,14 +115,27 @@ internal static class ScoreInputs
             {
                 if (anyExtension || file.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase))
                 {
-                    Add(file, File.Exists(file) ? null : InputFile.MissingCause(file), result, seen);
+                    Add(file, Unreadable(file), result, seen);
                     matched++;
                 }
             }
             return matched;
         }
-        Add(input, File.Exists(input) ? null : InputFile.MissingCause(input), result, seen);
+        Add(input, Unreadable(input), result, seen);
         return 1;
+    }
+
+    /// <summary>Why the model file <paramref name="path"/> cannot be read, or null: nothing is there (or its name is
+    /// not valid UTF-8), or it is no regular file (a named pipe would block the read forever, a device never end).</summary>
+    private static string? Unreadable(string path)
+    {
+        FileKind kind = FileProbe.Stat(path, followLinks: true).Kind;
+        return kind switch
+        {
+            FileKind.Regular => null,
+            FileKind.Missing => InputFile.MissingCause(path),
+            _ => $"is {kind.Describe()}, not a regular file; a model must be a regular file",
+        };
     }
 
     /// <summary>Why <paramref name="path"/> cannot name a file at all, or null.</summary>
