@@ -150,23 +150,34 @@ public static class ArenaPlanner
             return c != 0 ? c : req[a].Id.CompareTo(req[b].Id);
         });
 
-        // Placed buffers kept sorted by offset; each new one walks them, skipping those whose lifetime
-        // does not intersect its own.
+        // First fit among the placed buffers whose lifetime meets the new one's, in offset order: the lowest
+        // offset where the new buffer fits below the next of them (else above the highest end). Only those
+        // buffers are visited (LifetimeIndex), so a chain of n operators costs O(n log n), not O(n²).
         var offsets = new long[n];
-        var placed = new List<int>(n);
+        var index = new LifetimeIndex(opCount, n);
+        var meeting = new List<int>();
+        long[] keys = [];
         long peak = 0;
         for (int k = 0; k < n; k++)
         {
             int i = order[k];
             long size = aligned[i];
-            long candidate = 0;
-            for (int p = 0; p < placed.Count; p++)
+            meeting.Clear();
+            index.Collect(req[i].FirstOp, req[i].LastOp, meeting);
+            if (keys.Length < meeting.Count)
             {
-                int j = placed[p];
-                if (req[j].LastOp < req[i].FirstOp || req[j].FirstOp > req[i].LastOp)
-                {
-                    continue;
-                }
+                keys = new long[Math.Max(meeting.Count, 2 * keys.Length)];
+            }
+            Span<int> near = CollectionsMarshal.AsSpan(meeting);
+            for (int p = 0; p < near.Length; p++)
+            {
+                keys[p] = offsets[near[p]];
+            }
+            keys.AsSpan(0, near.Length).Sort(near);
+            long candidate = 0;
+            for (int p = 0; p < near.Length; p++)
+            {
+                int j = near[p];
                 if (offsets[j] >= candidate + size)
                 {
                     break; // the gap below j fits
@@ -175,12 +186,7 @@ public static class ArenaPlanner
             }
             offsets[i] = candidate;
             peak = Math.Max(peak, candidate + size);
-            int at = placed.Count;
-            while (at > 0 && offsets[placed[at - 1]] > candidate)
-            {
-                at--;
-            }
-            placed.Insert(at, i);
+            index.Add(i, req[i].FirstOp, req[i].LastOp);
         }
 
         var buffers = new ArenaBuffer[n];
@@ -190,5 +196,89 @@ public static class ArenaPlanner
         }
         return new ArenaPlan(ImmutableCollectionsMarshal.AsImmutableArray(buffers), peak, naive, lowerBound,
             ImmutableCollectionsMarshal.AsImmutableArray(live), persistentBytes);
+    }
+
+    /// <summary>
+    /// Placed buffers indexed by lifetime, so that the buffers whose lifetime meets [first, last] are found without
+    /// looking at the others: those live at <c>first</c> come from a segment tree over the operators (each lifetime
+    /// is stored in the O(log ops) nodes that cover it; the nodes holding a point are its leaf's ancestors), those
+    /// that start later, up to <c>last</c>, from a list per first operator. The two sets are disjoint. Memory is
+    /// O(ops + buffers · log ops): nothing grows with the square of the graph.
+    /// </summary>
+    private sealed class LifetimeIndex
+    {
+        private readonly int _leaves;
+        private readonly int[] _nodeHead;
+        private readonly int[] _startHead;
+        private readonly int[] _startNext;
+        private int[] _entryBuffer = new int[16];
+        private int[] _entryNext = new int[16];
+        private int _entries;
+
+        public LifetimeIndex(int opCount, int bufferCount)
+        {
+            _leaves = 1;
+            while (_leaves < opCount)
+            {
+                _leaves <<= 1;
+            }
+            _nodeHead = new int[2 * _leaves];
+            Array.Fill(_nodeHead, -1);
+            _startHead = new int[Math.Max(opCount, 1)];
+            Array.Fill(_startHead, -1);
+            _startNext = new int[bufferCount];
+        }
+
+        /// <summary>Adds buffer <paramref name="id"/>, live from <paramref name="first"/> to <paramref name="last"/> inclusive.</summary>
+        public void Add(int id, int first, int last)
+        {
+            _startNext[id] = _startHead[first];
+            _startHead[first] = id;
+            int lo = first + _leaves, hi = last + _leaves + 1;
+            while (lo < hi)
+            {
+                if ((lo & 1) != 0)
+                {
+                    Store(lo++, id);
+                }
+                if ((hi & 1) != 0)
+                {
+                    Store(--hi, id);
+                }
+                lo >>= 1;
+                hi >>= 1;
+            }
+        }
+
+        /// <summary>Appends every added buffer whose lifetime meets [<paramref name="first"/>, <paramref name="last"/>], once.</summary>
+        public void Collect(int first, int last, List<int> into)
+        {
+            for (int node = first + _leaves; node >= 1; node >>= 1)
+            {
+                for (int e = _nodeHead[node]; e >= 0; e = _entryNext[e])
+                {
+                    into.Add(_entryBuffer[e]);
+                }
+            }
+            for (int op = first + 1; op <= last; op++)
+            {
+                for (int id = _startHead[op]; id >= 0; id = _startNext[id])
+                {
+                    into.Add(id);
+                }
+            }
+        }
+
+        private void Store(int node, int id)
+        {
+            if (_entries == _entryBuffer.Length)
+            {
+                Array.Resize(ref _entryBuffer, 2 * _entries);
+                Array.Resize(ref _entryNext, 2 * _entries);
+            }
+            _entryBuffer[_entries] = id;
+            _entryNext[_entries] = _nodeHead[node];
+            _nodeHead[node] = _entries++;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using PerfSage.Tflite;
 
@@ -21,6 +22,11 @@ internal static class ModelImporter
 
         int subgraphIndex = subgraph;
         Subgraph sg = model.Subgraphs[subgraphIndex];
+        if (sg.Operators.Count > Limits.MaxOperators)
+        {
+            throw new OpGraphException(string.Create(CultureInfo.InvariantCulture,
+                $"{model.SourceName}: subgraphs[{subgraphIndex}] has {sg.Operators.Count:N0} operators; PerfSage analyses at most {Limits.MaxOperators:N0} (Limits.MaxOperators)"));
+        }
         var tensors = new GraphTensor[sg.Tensors.Count];
         for (int i = 0; i < tensors.Length; i++)
         {

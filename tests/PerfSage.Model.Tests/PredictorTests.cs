@@ -35,6 +35,25 @@ public sealed class PredictorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void One_pass_for_several_targets_gives_each_target_what_predict_gives_it()
+    {
+        using Predictor predictor = Predictor.FromModel(TestModels.Small);
+        GraphFeatures g = TestModels.SmallSamples[5].Features;
+        float[] log = TestModels.Small.PredictLog([g], 1)[0]; // heads a/latency, a/peak_ram, b/latency
+
+        IReadOnlyList<Prediction> both = predictor.PredictTargets(g, ["b", "a"]);
+
+        Assert.Equal(["b", "a"], both.Select(p => p.Target));
+        Assert.Equal(Math.Exp(log[2]), both[0].LatencyMs!.Value, 9);
+        Assert.Null(both[0].PeakRamKb);
+        Assert.Equal(Math.Exp(log[0]), both[1].LatencyMs!.Value, 9);
+        Assert.Equal(Math.Exp(log[1]), both[1].PeakRamKb!.Value, 9);
+        Assert.Equal(predictor.Predict(g, "a").Warnings, both[1].Warnings);
+        var e = Assert.Throws<ArgumentException>(() => predictor.PredictTargets(g, ["a", "cortex-m7"]));
+        Assert.Contains("'cortex-m7'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Batched_predictions_equal_single_ones()
     {
         using Predictor predictor = Predictor.FromModel(TestModels.Small);

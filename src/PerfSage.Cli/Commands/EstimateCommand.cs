@@ -86,9 +86,9 @@ internal static class EstimateCommand
 
         foreach ((string model, OpGraph graph, TargetEstimate e) in results)
         {
-            foreach (UnsupportedOp u in e.UnsupportedOps)
+            foreach (string line in UnsupportedLines(e))
             {
-                console.WriteLine($"  {e.TargetId}: op {u.OpIndex} {u.OpType}: {u.Reason}; costed as {u.CostedAs}");
+                console.WriteLine(line);
             }
             foreach (string note in e.Notes)
             {
@@ -109,6 +109,42 @@ internal static class EstimateCommand
                     Output.Num(l.DramBytes), Output.Num(graph.Nodes[l.OpIndex].Cost.Macs));
             }
             console.Write(layers);
+        }
+    }
+
+    /// <summary>How many operator indices a repeated unsupported line names before "…".</summary>
+    internal const int ListedOpIndices = 3;
+
+    /// <summary>
+    /// The unsupported operators of <paramref name="e"/> for the text table, one line per (op type, reason, fallback)
+    /// in order of first appearance: <c>  TARGET: op 7 GELU: REASON; costed as FALLBACK</c> for a single operator,
+    /// <c>  TARGET: 412 × GELU (ops 4, 9, 14, …): REASON; costed as FALLBACK</c> for several. JSON keeps every operator.
+    /// </summary>
+    internal static IEnumerable<string> UnsupportedLines(TargetEstimate e)
+    {
+        var groups = new Dictionary<(string Type, string Reason, string CostedAs), List<int>>();
+        var order = new List<(string Type, string Reason, string CostedAs)>();
+        foreach (UnsupportedOp u in e.UnsupportedOps)
+        {
+            var key = (u.OpType, u.Reason, u.CostedAs);
+            if (!groups.TryGetValue(key, out List<int>? ops))
+            {
+                groups[key] = ops = [];
+                order.Add(key);
+            }
+            ops.Add(u.OpIndex);
+        }
+        foreach ((string type, string reason, string costedAs) key in order)
+        {
+            List<int> ops = groups[key];
+            if (ops.Count == 1)
+            {
+                yield return $"  {e.TargetId}: op {ops[0].ToString(CultureInfo.InvariantCulture)} {key.type}: {key.reason}; costed as {key.costedAs}";
+                continue;
+            }
+            string listed = string.Join(", ", ops.Take(ListedOpIndices).Select(i => i.ToString(CultureInfo.InvariantCulture)));
+            string more = ops.Count > ListedOpIndices ? ", …" : "";
+            yield return $"  {e.TargetId}: {ops.Count.ToString(CultureInfo.InvariantCulture)} × {key.type} (ops {listed}{more}): {key.reason}; costed as {key.costedAs}";
         }
     }
 

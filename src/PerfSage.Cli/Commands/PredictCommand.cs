@@ -55,9 +55,11 @@ internal static class PredictCommand
             var rows = new List<PredictedRow>();
             foreach ((string path, OpGraph graph, GraphFeatures features) in inputs)
             {
-                foreach (string target in chosen)
+                // One forward pass gives every head; each target takes its columns.
+                IReadOnlyList<Prediction> predictions = predictor.PredictTargets(features, chosen);
+                for (int t = 0; t < chosen.Count; t++)
                 {
-                    rows.Add(new PredictedRow(path, target, predictor.Predict(features, target), ModelTargets.Reference(catalog, target, graph)));
+                    rows.Add(new PredictedRow(path, chosen[t], predictions[t], ModelTargets.Reference(catalog, chosen[t], graph)));
                 }
             }
             context.Log.Debug("Predicted {Ms} ms after process start", ProcessClock.SinceStartMs());
