@@ -175,15 +175,17 @@ internal static class EthosUPerformance
         int kh = oneByOne ? 1 : op.KernelH;
         int kw = oneByOne ? 1 : op.KernelW;
         double dpu = 0;
-        for (int y = 0; y < kh; y += limit)
+        // Vela walks the kernel in sub-kernels of at most SubKernelMax × SubKernelMax; their sizes take at most two
+        // values per axis (the full size and the remainder), so the sum is taken over those classes, each weighted by
+        // how often it occurs: the same cycles as a walk over every sub-kernel, in constant time for any kernel size
+        // (a hostile 2^30-wide pooling window would otherwise take 2^54 steps).
+        foreach ((int subH, long countH) in SubKernelClasses(kh, limit))
         {
-            int subH = Math.Min(limit, kh - y);
-            for (int x = 0; x < kw; x += limit)
+            foreach ((int subW, long countW) in SubKernelClasses(kw, limit))
             {
-                int subW = Math.Min(limit, kw - x);
-                int elements = subH * subW;
+                long elements = (long)subH * subW;
                 double cycles;
-                int steps;
+                long steps;
                 switch (op.Type)
                 {
                     case NpuBlockType.Pooling:
@@ -227,7 +229,7 @@ internal static class EthosUPerformance
                 {
                     delayCycles *= EthosUBlockConfig.CeilDiv(ifmBlock.C, 8);
                 }
-                dpu += cycles + delayCycles;
+                dpu += (cycles + delayCycles) * (countH * countW);
             }
         }
         if (op.Type is NpuBlockType.ConvolutionMxN or NpuBlockType.VectorProduct)
@@ -250,6 +252,22 @@ internal static class EthosUPerformance
             * (long)EthosUBlockConfig.CeilDiv(op.Ofm.W, block.OfmBlock.W)
             * EthosUBlockConfig.CeilDiv(op.Ofm.C, block.OfmBlock.C);
         return dpu > output ? dpu * blocks + output : output * blocks + dpu;
+    }
+
+    /// <summary>The sub-kernel sizes along one axis of <paramref name="kernel"/> taps split into pieces of at most
+    /// <paramref name="limit"/>, with how many pieces have each size.</summary>
+    private static IEnumerable<(int Size, long Count)> SubKernelClasses(int kernel, int limit)
+    {
+        int full = kernel / limit;
+        int rest = kernel % limit;
+        if (full > 0)
+        {
+            yield return (limit, full);
+        }
+        if (rest > 0)
+        {
+            yield return (rest, 1);
+        }
     }
 
     /// <summary>Elementwise ops: output-stage cycles per element (raised to the per-block command floor)
