@@ -284,4 +284,40 @@ public class OutputSafetyTests(TinyModelFixture tiny)
         Assert.Equal(PerfSage.IO.FileKind.Fifo, PerfSage.IO.FileProbe.Stat(fifo, followLinks: false).Kind);
         Assert.False(Directory.Exists(fifo + ".partial"));
     }
+
+    [Theory]
+    [InlineData("import")]
+    [InlineData("import-nb201")]
+    public void An_import_into_a_folder_another_import_is_writing_says_so(string command)
+    {
+        using var tmp = new ScratchFolder();
+        string csv = tmp.Sub("m.csv");
+        File.Copy(tiny.Graph(10), tmp.Sub("a.tflite"));
+        File.WriteAllLines(csv, command == "import"
+            ? ["model,target,latency_ms", "a.tflite,board,3.5"]
+            : ["nb201_index,arch,raspi4", "4,|skip_connect~0|+|skip_connect~0|nor_conv_1x1~1|+|skip_connect~0|skip_connect~1|nor_conv_1x1~2|,7.6"]);
+        string[] args = command == "import"
+            ? ["dataset", "import", "--measurements", csv, "--out"]
+            : ["dataset", "import-nb201", "--csv", csv, "--limit", "1", "--out"];
+        string dir = tmp.Sub("data");
+        string expected = $"{dir}: another PerfSage process (a dataset build or import) is writing this dataset folder (lock file .lock); "
+                          + "wait for it to finish, or write to another folder";
+        Directory.CreateDirectory(dir);
+
+        // The first import holds the folder: at first it is empty but for the lock file, then half written.
+        using (PerfSage.IO.FolderLock? first = PerfSage.IO.FolderLock.TryAcquire(Path.Combine(dir, ".lock")))
+        {
+            Assert.NotNull(first);
+            (int code, _, string stderr) = CliRunner.Run([.. args, dir]);
+            Assert.Equal(2, code);
+            AssertOneError(stderr, expected);
+
+            Directory.CreateDirectory(Path.Combine(dir, "graphs"));
+            File.WriteAllText(Path.Combine(dir, "graphs", "x.tflite"), "being written");
+            (code, _, stderr) = CliRunner.Run([.. args, dir]);
+            Assert.Equal(2, code);
+            AssertOneError(stderr, expected);
+            Assert.Equal("being written", File.ReadAllText(Path.Combine(dir, "graphs", "x.tflite")));
+        }
+    }
 }

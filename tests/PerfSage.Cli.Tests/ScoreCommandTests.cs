@@ -69,7 +69,7 @@ public class ScoreCommandTests(TinyModelFixture tiny)
         }
         Assert.Contains(Path.Combine(dir, "sub", "m00.tflite"), ok.Select(r => r[0])); // folders are searched recursively
         Assert.Contains("6 model(s) on 2 target(s)", stdout);
-        Assert.Empty(Directory.GetFiles(tmp.Path, ".scores.csv.tmp-*"));
+        Assert.Empty(Directory.GetFiles(tmp.Path, ".tmp-*")); // AtomicFile's temporary name
     }
 
     [Fact]

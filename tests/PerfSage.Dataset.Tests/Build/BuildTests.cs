@@ -205,7 +205,10 @@ public class BuildTests
         using (FolderLock.Acquire(dir.Path))
         {
             var e = Assert.Throws<DatasetException>(() => Builds.Run(Builds.Kws(2), dir.Path));
-            Assert.Contains("another PerfSage process", e.Message);
+            // One message, the folder named once (the lock file by its name, not its path again).
+            Assert.Equal(
+                $"{dir.Path}: another PerfSage process (a dataset build or import) is writing this dataset folder (lock file .lock); "
+                + "wait for it to finish, or write to another folder", e.Message);
         }
         Assert.Equal(2, Builds.Run(Builds.Kws(2), dir.Path).Models);
     }
