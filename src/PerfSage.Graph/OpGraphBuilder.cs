@@ -111,9 +111,17 @@ public sealed class OpGraphBuilder
         int main = FirstActivation(op, inputs);
         TensorType type = outputType ?? (op == BuiltinOperator.DEQUANTIZE ? TensorType.Float32
             : main >= 0 ? _tensors[main].Type : TensorType.Float32);
-        int[] shape = outputShape is not null ? (int[])outputShape.Clone()
-            : ShapeInference.Infer(op, inputs, options, Lookup)
-              ?? throw new OpGraphException($"{Name}: the builder cannot infer the output shape of {op}; pass outputShape");
+        int[] shape;
+        try
+        {
+            shape = outputShape is not null ? (int[])outputShape.Clone()
+                : ShapeInference.Infer(op, inputs, options, Lookup)
+                  ?? throw new OpGraphException($"{Name}: the builder cannot infer the output shape of {op}; pass outputShape");
+        }
+        catch (OverflowException)
+        {
+            throw new OpGraphException($"{Name}: the output shape of {op} does not fit in 32-bit dimensions");
+        }
         QuantizationSummary? q = outputQuantization ?? OutputQuantization(op, type, main);
         int node = _nodes.Count;
         int output = AddTensor(outputName ?? $"{op.ToString().ToLowerInvariant()}_{node}", shape, type, false, q, default);

@@ -15,17 +15,17 @@ internal static class ShapeInference
         {
             throw new OpGraphException($"kernel {kernel}, stride {stride} and dilation {dilation} must be positive");
         }
-        int effective = (kernel - 1) * dilation + 1;
+        long effective = (kernel - 1L) * dilation + 1; // 64 bits: kernel and dilation near 2^31 would wrap
         if (padding == Padding.Same)
         {
-            return (input + stride - 1) / stride;
+            return (int)((input + (long)stride - 1) / stride);
         }
         if (input < effective)
         {
             throw new OpGraphException(
                 $"a window of {kernel} (dilation {dilation}) does not fit an input of {input} with VALID padding");
         }
-        return (input - effective) / stride + 1;
+        return (int)((input - effective) / stride + 1);
     }
 
     public delegate (int[] Shape, TensorType Type, ReadOnlyMemory<byte> Data) TensorLookup(int id);
@@ -54,7 +54,7 @@ internal static class ShapeInference
                 int[] f = Rank(lookup(inputs[1]).Shape, 4, "DEPTHWISE_CONV_2D filter");
                 var o = options as DepthwiseConv2DOptions
                     ?? new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.None, 1, 1);
-                if (f[0] != 1 || f[3] != x[3] * o.DepthMultiplier)
+                if (f[0] != 1 || f[3] != (long)x[3] * o.DepthMultiplier)
                 {
                     throw new OpGraphException(
                         $"DEPTHWISE_CONV_2D: filter [{string.Join(',', f)}] does not match input depth {x[3]} × multiplier {o.DepthMultiplier}");
@@ -169,7 +169,7 @@ internal static class ShapeInference
                     {
                         throw new OpGraphException($"{op}: negative padding");
                     }
-                    result[d] = x[d] + pads[2 * d] + pads[2 * d + 1];
+                    result[d] = checked(x[d] + pads[2 * d] + pads[2 * d + 1]);
                 }
                 return result;
             }

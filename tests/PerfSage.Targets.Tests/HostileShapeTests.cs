@@ -30,10 +30,32 @@ public sealed class HostileShapeTests
         Assert.True(double.IsFinite(e.LatencyMs) && e.LatencyMs > 0, $"latency {e.LatencyMs}");
     }
 
+    /// <summary>An int8 MAX_POOL_2D of a 1×1 map with a window of (2^31 − 1)²: 2^62 taps, inside 64 bits.</summary>
+    private static OpGraph HugeWindowPool()
+    {
+        var b = new OpGraphBuilder("window");
+        int x = b.AddInput([1, 1, 1, 1], TensorType.Int8);
+        b.MarkOutput(b.AddOperator(BuiltinOperator.MAX_POOL_2D, [x],
+            new Pool2DOptions(Padding.Same, 1, 1, int.MaxValue, int.MaxValue, ActivationFunctionType.None)));
+        return b.Build();
+    }
+
     [Fact]
     public void Every_target_costs_a_tensor_at_the_bound_with_finite_numbers()
     {
-        OpGraph graph = DeepConv();
+        AssertFinite(DeepConv());
+    }
+
+    [Fact]
+    public void Every_target_costs_a_huge_pooling_window_with_finite_numbers()
+    {
+        OpGraph graph = HugeWindowPool();
+        Assert.Equal(4_611_686_014_132_420_609L, graph.Nodes[0].Cost.ElementOps); // (2^31 − 1)²
+        AssertFinite(graph);
+    }
+
+    private static void AssertFinite(OpGraph graph)
+    {
         foreach (TargetSpec target in Catalog.Targets)
         {
             TargetEstimate e;

@@ -135,12 +135,21 @@ internal static class EthosUSupport
             return $"stride {a.StrideH}x{a.StrideW} is outside 1-3";
         }
 
+        // Pooling window limits (Vela: filter height and width 1-256, area at most 256·256). Beyond them the NPU
+        // cannot run the window, and the sub-kernel loop of the cost model would not end in any useful time.
+        if (code is BuiltinOperator.AVERAGE_POOL_2D or BuiltinOperator.MAX_POOL_2D
+            && (a.KernelH > 256 || a.KernelW > 256 || (long)a.KernelH * a.KernelW > 65536))
+        {
+            return $"pooling window {a.KernelH}x{a.KernelW} exceeds 256x256";
+        }
+
         // Depthwise kernel limits.
         if (code == BuiltinOperator.DEPTHWISE_CONV_2D)
         {
-            int dh = (a.KernelH - 1) * a.DilationH + 1;
-            int dw = (a.KernelW - 1) * a.DilationW + 1;
-            if (dh > 64 || (long)dh * dw > 4096)
+            // In 64 bits: a kernel and dilation near 2^31 would wrap in 32 and pass the limits.
+            long dh = (a.KernelH - 1L) * a.DilationH + 1;
+            long dw = (a.KernelW - 1L) * a.DilationW + 1;
+            if (dh > 64 || dh * dw > 4096)
             {
                 return $"dilated depthwise kernel {dh}x{dw} exceeds height 64 or area 4096";
             }
