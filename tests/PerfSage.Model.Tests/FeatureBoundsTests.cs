@@ -88,6 +88,13 @@ public sealed class FeatureBoundsTests : IDisposable
         Assert.Null(b.Error);
         Assert.True(b.LatencyMs > 0);
 
+        // One pass for several targets (predict --all-targets) applies the same rule to each target.
+        IReadOnlyList<Prediction> both = predictor.PredictTargets(TestModels.SmallSamples[0].Features, ["a", "b"]);
+        Assert.Null(both[0].LatencyMs);
+        Assert.Equal(p.Error, both[0].Error);
+        Assert.Null(both[1].Error);
+        Assert.Equal(b.LatencyMs, both[1].LatencyMs);
+
         // Evaluation refuses to score it rather than reporting an infinite MAPE.
         using TrainedModel model = ModelFolder.Load(dir);
         var e = Assert.Throws<ModelFormatException>(() => Evaluation.Evaluate(model, TestModels.SmallSamples, "test"));

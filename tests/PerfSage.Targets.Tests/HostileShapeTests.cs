@@ -54,6 +54,27 @@ public sealed class HostileShapeTests
         AssertFinite(graph);
     }
 
+    [Fact]
+    public void An_implausible_estimate_is_refused_naming_the_graph_and_the_operator()
+    {
+        // (2^31 − 1)² pooling taps: at any Cortex-M cost per element the latency is beyond 10^8 ms, so no number
+        // may come back as a result.
+        var e = Assert.Throws<TargetException>(() => Estimator.For(Catalog.Get("cortex-m4")).Estimate(HugeWindowPool()));
+        Assert.StartsWith("window: the cortex-m4 estimate is not plausible (", e.Message, StringComparison.Ordinal);
+        Assert.Contains("most likely from operators[0] (MAX_POOL_2D)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_plausible_estimate_passes_the_check_unchanged()
+    {
+        var b = new OpGraphBuilder("small");
+        int x = b.AddInput([1, 8, 8, 4], TensorType.Int8);
+        b.MarkOutput(b.Conv2D(x, 8, 3, 1));
+        OpGraph graph = b.Build();
+        TargetEstimate e = Estimator.For(Catalog.Get("cortex-m4")).Estimate(graph);
+        Assert.Same(e, EstimatePlausibility.Check(graph, e));
+    }
+
     private static void AssertFinite(OpGraph graph)
     {
         foreach (TargetSpec target in Catalog.Targets)

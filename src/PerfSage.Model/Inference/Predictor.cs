@@ -89,9 +89,7 @@ public sealed class Predictor : IDisposable
                 FlashKb = Value(row, columns[(int)Metric.FlashKb]),
                 Warnings = Warnings(features[i]),
             };
-            predictions[i] = Implausible(prediction) is { } error
-                ? prediction with { LatencyMs = null, EnergyMj = null, PeakRamKb = null, FlashKb = null, Error = error }
-                : prediction;
+            predictions[i] = Checked(prediction);
         }
         return predictions;
     }
@@ -118,7 +116,7 @@ public sealed class Predictor : IDisposable
         var predictions = new Prediction[targets.Count];
         for (int t = 0; t < targets.Count; t++)
         {
-            predictions[t] = new Prediction
+            predictions[t] = Checked(new Prediction
             {
                 Target = targets[t],
                 LatencyMs = Value(row, columns[t][(int)Metric.LatencyMs]),
@@ -126,10 +124,17 @@ public sealed class Predictor : IDisposable
                 PeakRamKb = Value(row, columns[t][(int)Metric.PeakRamKb]),
                 FlashKb = Value(row, columns[t][(int)Metric.FlashKb]),
                 Warnings = [.. warnings],
-            };
+            });
         }
         return predictions;
     }
+
+    /// <summary><paramref name="prediction"/> as it may be reported: unchanged when every value is plausible, else with no
+    /// values and the reason in <see cref="Prediction.Error"/>. Every path out of this class goes through here.</summary>
+    private static Prediction Checked(Prediction prediction) =>
+        Implausible(prediction) is { } error
+            ? prediction with { LatencyMs = null, EnergyMj = null, PeakRamKb = null, FlashKb = null, Error = error }
+            : prediction;
 
     private static double? Value(float[] row, int column) => column < 0 ? null : Math.Exp(row[column]);
 

@@ -197,7 +197,7 @@ internal sealed class MobileGpuEstimator : IEstimator
             }
             if (reasons[i] is null && GpuSupport.IsFusableElementwise(node))
             {
-                int target = FusionTarget(graph, node, kernelOf, lastMemberOfKernel, reasons);
+                int target = FusionTarget(graph, i, kernelOf, lastMemberOfKernel, reasons);
                 if (target >= 0)
                 {
                     kernels[target].Add(i);
@@ -225,13 +225,15 @@ internal sealed class MobileGpuEstimator : IEstimator
 
     /// <summary>The kernel an elementwise node joins: the one whose last member produced one of its activation
     /// inputs, when that tensor has no other reader and is not a graph output, and the kernel runs on the GPU.</summary>
-    private static int FusionTarget(OpGraph graph, OpNode node, int[] kernelOf, List<int> lastMemberOfKernel, string?[] reasons)
+    private static int FusionTarget(OpGraph graph, int index, int[] kernelOf, List<int> lastMemberOfKernel, string?[] reasons)
     {
-        foreach (int input in node.ActivationInputs)
+        foreach (int input in graph.Nodes[index].ActivationInputs)
         {
             GraphTensor t = graph.Tensors[input];
             int producer = t.Producer;
-            if (producer < 0 || t.IsGraphOutput || t.Consumers.Length != 1 || reasons[producer] is not null)
+            // Only an earlier operator can be fused into: a graph input that a later operator updates in place
+            // (TFLite allows it) is read before that write, from outside the kernel.
+            if (producer < 0 || producer >= index || t.IsGraphOutput || t.Consumers.Length != 1 || reasons[producer] is not null)
             {
                 continue;
             }

@@ -439,6 +439,17 @@ internal ref partial struct ModelDecoder
         {
             _r.Fail("zero_point", -1, table.Position, $"{zeroPoint.Length} zero points for {scale.Length} scales");
         }
+        for (int i = 0; i < zeroPoint.Length; i++)
+        {
+            // The TFLite runtime holds zero points as int (TfLiteAffineQuantization.zero_point is a TfLiteIntArray), so a
+            // model whose zero point does not fit in 32 bits cannot be loaded by it.
+            if (zeroPoint[i] is < int.MinValue or > int.MaxValue)
+            {
+                _r.TryGetVector(table, QuantizationField.ZeroPoint, 8, "zero_point", out VectorRef vector);
+                _r.Fail("zero_point", i, vector.ElementPosition(i), string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"zero point {zeroPoint[i]} does not fit in the 32 bits the TFLite runtime holds it in"));
+            }
+        }
         if (dimension < 0)
         {
             _r.Fail("quantized_dimension", -1, _r.FieldPosition(table, QuantizationField.QuantizedDimension, 4, "quantized_dimension"),

@@ -29,7 +29,8 @@ internal sealed class HostileRunner
 {
     /// <summary>The largest magnitude a reported number may have: 10¹⁵ (a thousand tera-MACs, a petabyte, 31 years
     /// in milliseconds) is beyond any model an edge target runs, so a larger number is an overflow or a
-    /// nonsensical shape reported as a result.</summary>
+    /// nonsensical shape reported as a result. Quantisation scales are exempt: <c>inspect</c> echoes the float the
+    /// file holds, any finite positive float32 is a valid scale, and none is a computed result.</summary>
     public const double MaxJsonMagnitude = 1e15;
 
     /// <summary>Stop after this many hangs: each leaves a thread running.</summary>
@@ -367,7 +368,7 @@ internal sealed class HostileRunner
                 {
                     problems.Add($"{path} = {element.GetRawText()} (not a finite double)");
                 }
-                else if (Math.Abs(value) > MaxJsonMagnitude)
+                else if (Math.Abs(value) > MaxJsonMagnitude && !path.EndsWith(".quantization.scale", StringComparison.Ordinal))
                 {
                     problems.Add($"{path} = {element.GetRawText()} (beyond ±1e15)");
                 }
