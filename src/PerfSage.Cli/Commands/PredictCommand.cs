@@ -77,10 +77,15 @@ internal static class PredictCommand
             }
             context.Log.Debug("Printed {Ms} ms after process start", ProcessClock.SinceStartMs());
             // A prediction the network could not make (not finite, or absurd) was printed without numbers; it fails the run.
+            // One line per model: its first failed target with the cause, and how many others failed.
             List<PredictedRow> failed = rows.Where(r => r.Prediction.Error is not null).ToList();
-            foreach (PredictedRow row in failed)
+            foreach (IGrouping<string, PredictedRow> model in failed.GroupBy(r => r.Model, StringComparer.Ordinal))
             {
-                context.Stderr.WriteLine($"perfsage: error: {row.Model} on {row.Target}: {row.Prediction.Error}");
+                PredictedRow first = model.First();
+                string others = model.Count() == 1
+                    ? ""
+                    : $"; also on {string.Join(", ", model.Skip(1).Select(r => r.Target))}";
+                context.Stderr.WriteLine($"perfsage: error: {model.Key} on {first.Target}: {first.Prediction.Error}{others}");
             }
             return failed.Count > 0 ? ExitCodes.BadInput : ExitCodes.Ok;
         }));

@@ -19,7 +19,8 @@ internal readonly record struct CommandOutcome(int ExitCode, string Stdout, stri
 
 /// <summary>
 /// Runs hostile models through the CLI in-process (<see cref="CliRunner"/>) and checks the product's rule for bad
-/// input on every run: exit 0 or 2; on exit 2 nothing on stdout and exactly one stderr line that names the file;
+/// input on every run: exit 0 or 2; on exit 2 exactly one stderr line that names the file and nothing on stdout (predict
+/// alone prints its rows first, a failed one as an error row without numbers, under the exit-0 rules);
 /// on exit 0 JSON on stdout with only finite numbers no larger than <see cref="MaxJsonMagnitude"/>; each command
 /// finishes within <see cref="CommandTimeout"/> (a hang, not a speed check) and allocates at most
 /// <see cref="MaxAllocatedBytes"/> on its thread; the input file is left byte for byte as it was and nothing else
@@ -39,7 +40,7 @@ internal sealed class HostileRunner
     public required IReadOnlyList<HostileCommand> Commands { get; init; }
 
     /// <summary>The time bound of one command on one file (a batch gets it plus <see cref="BatchTimePerFile"/> per file).</summary>
-    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     public TimeSpan BatchTimePerFile { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -108,7 +109,7 @@ internal sealed class HostileRunner
             }
             Log($"  {label} exit {o.ExitCode}, {o.Elapsed.TotalMilliseconds:0} ms, {o.AllocatedBytes >> 20} MiB");
             stats.GetOrAdd(label, _ => new CommandStats()).Add(o);
-            List<(string Rule, string Message)> problems = [.. Check([.. files.Select(f => f.Path)], o)];
+            List<(string Rule, string Message)> problems = [.. Check(command.Label, [.. files.Select(f => f.Path)], o)];
             if (problems.Count == 0)
             {
                 return (true, o.ExitCode, true);
@@ -260,7 +261,7 @@ internal sealed class HostileRunner
         return escaped is null ? result : new CommandOutcome(-2, "", $"exception escaped PerfSageApp.Run: {escaped.GetType().Name}: {escaped.Message}", 0, TimeSpan.Zero);
     }
 
-    private IEnumerable<(string Rule, string Message)> Check(IReadOnlyList<string> paths, CommandOutcome o)
+    private IEnumerable<(string Rule, string Message)> Check(string command, IReadOnlyList<string> paths, CommandOutcome o)
     {
         string firstLine = FirstLine(o.Stderr);
         if (o.AllocatedBytes > MaxAllocatedBytes)
@@ -278,9 +279,18 @@ internal sealed class HostileRunner
             case 2:
             {
                 string[] lines = o.Stderr.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');
-                if (o.Stdout.Length != 0)
+                // predict prints the rows it could make and the failed ones as error rows (no numbers) before it exits 2;
+                // every other command prints nothing. Whatever is printed obeys the exit-0 rules.
+                if (o.Stdout.Length != 0 && !command.StartsWith("predict", StringComparison.Ordinal))
                 {
                     yield return ("stdout on exit 2", $"{o.Stdout.Length} chars on stdout; stderr: {firstLine}");
+                }
+                else if (o.Stdout.Length != 0)
+                {
+                    foreach (string problem in JsonProblems(o.Stdout))
+                    {
+                        yield return (problem.StartsWith("stdout", StringComparison.Ordinal) ? "invalid JSON" : "bad number in JSON", problem);
+                    }
                 }
                 if (lines.Length != 1)
                 {
