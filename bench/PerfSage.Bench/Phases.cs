@@ -1,4 +1,5 @@
 using PerfSage.Graph;
+using PerfSage.Graph.Features;
 using PerfSage.Tflite;
 
 namespace PerfSage.Bench;
@@ -11,6 +12,7 @@ internal static class Phases
         new Phase("parse", bytes => TfliteReader.Parse(bytes, "bench")),
         new Phase("parse+graph", bytes => BuildGraph(bytes)),
         new Phase("+arena plan", bytes => BuildGraph(bytes) is OpGraph g ? ArenaPlanner.Plan(g) : bytes),
+        new Phase("+featurize", bytes => BuildGraph(bytes) is OpGraph g ? Featurizer.Featurize(g) : bytes),
     ];
 
     /// <summary>Parse and build the main subgraph's OpGraph (models without a subgraph stop after parsing).</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PerfSage.Dataset.Spaces;
 using PerfSage.Graph;
 using PerfSage.Graph.Tests.Export;
@@ -126,49 +125,23 @@ public sealed class ExportAllSpacesTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_kws_sample_goes_from_draw_to_read_back_graph_in_well_under_5_ms()
+    public void Kws_samples_read_back_with_the_operators_they_were_drawn_with()
     {
+        // Speed is measured by scripts/bench-dataset; here only the round trip.
         ISearchSpace kws = SearchSpaces.Get("kws");
-        for (long i = 0; i < 20; i++)
+        for (int i = 0; i < 50; i++)
         {
-            _ = Path(kws, 1_000 + i); // warm-up: JIT and caches
-        }
-        const int n = 200;
-        var totalMs = new double[n];
-        var exportMs = new double[n];
-        long totalBytes = 0;
-        for (int i = 0; i < n; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
             SpaceSample s = kws.Sample(SampleSeed, i);
-            long drawn = Stopwatch.GetTimestamp();
-            byte[] bytes = GraphExporter.Write(s.Graph, i);
-            long written = Stopwatch.GetTimestamp();
-            OpGraph g = OpGraph.FromModel(TfliteReader.Parse(bytes, s.ModelId));
-            long done = Stopwatch.GetTimestamp();
-            Assert.Equal(s.Graph.Nodes.Length, g.Nodes.Length);
-            totalMs[i] = Stopwatch.GetElapsedTime(start, done).TotalMilliseconds;
-            exportMs[i] = Stopwatch.GetElapsedTime(drawn, written).TotalMilliseconds;
-            totalBytes += bytes.Length;
+            OpGraph g = Path(kws, i);
+            Assert.Equal(s.Graph.Nodes.Select(n => n.OpCode), g.Nodes.Select(n => n.OpCode));
+            Assert.Equal(s.Graph.TotalMacs, g.TotalMacs);
         }
-        double medianTotal = Median(totalMs), medianExport = Median(exportMs);
-        output.WriteLine($"kws, {n} samples, mean file {totalBytes / n} bytes: sample+write+parse+graph median {medianTotal:F3} ms " +
-            $"(mean {totalMs.Average():F3} ms); write alone median {medianExport:F3} ms (mean {exportMs.Average():F3} ms)");
-        // The goal is well under 5 ms on the 2-core build machine; the bound leaves room for a busy machine
-        // (other builds run beside the tests) while still catching an exporter that became quadratic.
-        Assert.True(medianTotal < 5, $"median {medianTotal:F3} ms per kws sample");
     }
 
     private static OpGraph Path(ISearchSpace space, long index)
     {
         SpaceSample s = space.Sample(SampleSeed, index);
         return OpGraph.FromModel(TfliteReader.Parse(GraphExporter.Write(s.Graph, 1), s.ModelId));
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = [.. values.Order()];
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>Null when <paramref name="graph"/> exports, reads back the same and exports to the same bytes

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using PerfSage.Graph;
 using PerfSage.Tests.Common;
@@ -164,27 +163,16 @@ public class RealModelTests
     }
 
     [SkippableFact]
-    public void MobileNetV2_builds_in_well_under_a_millisecond_warm()
+    public void MobileNetV2_builds_the_same_graph_every_time()
     {
+        // Speed is measured by scripts/bench (phase "parse+graph"); here only that rebuilding is deterministic.
         string path = SharedData.Require("models/tflm/mobilenet_v2_quantized_1x3x224x224.tflite");
         TfliteModel model = ReadOrSkip(path);
         OpGraph g = OpGraph.FromModel(model);
+        OpGraph again = OpGraph.FromModel(model);
         Assert.Equal(84, g.Nodes.Length);
-        for (int i = 0; i < 20; i++)
-        {
-            OpGraph.FromModel(model);
-        }
-        const int Runs = 101;
-        var ms = new double[Runs];
-        for (int i = 0; i < Runs; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            OpGraph.FromModel(model);
-            ms[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        }
-        Array.Sort(ms);
-        // Median; the bound leaves room for a busy 2-core CI machine (measured ~0.1 ms here).
-        Assert.True(ms[Runs / 2] < 2.0, $"median {ms[Runs / 2]:F3} ms");
+        Assert.Equal(g.TotalMacs, again.TotalMacs);
+        Assert.Equal(g.Nodes.Select(n => n.OpCode), again.Nodes.Select(n => n.OpCode));
     }
 
     private static void Check(StringBuilder failures, string file, string what, int expected, int actual)

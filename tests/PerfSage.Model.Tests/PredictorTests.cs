@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PerfSage.Graph;
 using PerfSage.Graph.Features;
 using PerfSage.Tflite;
@@ -118,54 +117,21 @@ public sealed class PredictorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Warm_prediction_takes_under_five_milliseconds_and_batches_are_cheaper_per_graph()
+    public void Batched_predictions_match_single_ones_for_small_and_deep_graphs()
     {
+        // Speed is measured by scripts/bench-predict (warm library prediction per model); here only the values.
         using Predictor predictor = Predictor.FromModel(TestModels.Small);
-        GraphFeatures g = TestModels.SmallSamples[0].Features;
-        for (int i = 0; i < 50; i++)
-        {
-            predictor.Predict(g, "a");
-        }
-        const int Runs = 201;
-        var ms = new double[Runs];
-        for (int i = 0; i < Runs; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            predictor.Predict(g, "a");
-            ms[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        }
-        Array.Sort(ms);
-        double single = ms[Runs / 2];
-        // A deeper graph: 60 layers (MobileNet-sized), outside the training range but the cost is what counts here.
+        // A deeper graph: 60 layers (MobileNet-sized), outside the training range.
         GraphFeatures deep = Featurizer.Featurize(SyntheticGraphs.ConvChain(new Random(2), 60));
-        for (int i = 0; i < 20; i++)
+        List<GraphFeatures> many = TestModels.SmallSamples.Select(s => s.Features).Take(30).Append(deep).ToList();
+        double[] single = many.Select(g => predictor.Predict(g, "a").LatencyMs!.Value).ToArray();
+        double[] batched = predictor.PredictMany(many, "a", batchSize: 7).Select(p => p.LatencyMs!.Value).ToArray();
+        Assert.Equal(single.Length, batched.Length);
+        for (int i = 0; i < single.Length; i++)
         {
-            predictor.Predict(deep, "a");
+            Assert.True(double.IsFinite(single[i]) && single[i] > 0, $"graph {i}: {single[i]}");
+            Assert.Equal(single[i], batched[i], single[i] * 1e-5);
         }
-        var deepMs = new double[Runs];
-        for (int i = 0; i < Runs; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            predictor.Predict(deep, "a");
-            deepMs[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        }
-        Array.Sort(deepMs);
-
-        List<GraphFeatures> many = Enumerable.Repeat(TestModels.SmallSamples.Select(s => s.Features), 5).SelectMany(x => x).ToList();
-        predictor.PredictMany(many, "a");
-        double perGraph = double.PositiveInfinity; // the best of three, as a busy machine can stall one pass
-        for (int run = 0; run < 3; run++)
-        {
-            long t1 = Stopwatch.GetTimestamp();
-            predictor.PredictMany(many, "a", batchSize: 256);
-            perGraph = Math.Min(perGraph, Stopwatch.GetElapsedTime(t1).TotalMilliseconds / many.Count);
-        }
-
-        output.WriteLine($"warm single prediction ({g.NodeCount} ops): median {single:F3} ms, p90 {ms[Runs * 9 / 10]:F3} ms; "
-            + $"{deep.NodeCount} ops: median {deepMs[Runs / 2]:F3} ms; batched: {perGraph:F3} ms per graph over {many.Count} graphs");
-        Assert.True(single <= 5, $"median {single:F3} ms");
-        Assert.True(deepMs[Runs / 2] <= 5, $"median {deepMs[Runs / 2]:F3} ms for {deep.NodeCount} ops");
-        Assert.True(perGraph < single, $"batched {perGraph:F3} ms per graph, single {single:F3} ms");
     }
 
     [Fact]
