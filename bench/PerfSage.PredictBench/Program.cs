@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using PerfSage;
 using PerfSage.Dataset;
 using PerfSage.Graph;
 using PerfSage.Graph.Features;
@@ -91,7 +92,7 @@ try
             [(Target, Metric.PeakRamKb)] = row.PeakRamKb ?? 0,
             [(Target, Metric.FlashKb)] = row.FlashKb ?? 0,
         };
-        samples.Add(new TrainingSample(m.Id, f, labels, Splits.ByHash(m.Id)));
+        samples.Add(new TrainingSample(m.Id, f, labels, SplitRule.Assign(m.Id)));
     }
 
     // Training throughput (and the model the rest uses).

@@ -22,14 +22,14 @@ public readonly record struct HeadKey(string Target, Metric Metric) : IComparabl
         return new HeadKey(key[..slash], MetricNames.Parse(key[(slash + 1)..]));
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="target"/> cannot name a head:
-    /// empty, or holding '/' or '.' (the separators of head keys and of parameter names in the weights).</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="target"/> breaks the one target-name
+    /// rule (<see cref="TargetName"/>), which keeps out '/' and '.' (the separators of head keys and of parameter
+    /// names in the weights).</summary>
     public static void ValidateTarget(string target)
     {
-        if (string.IsNullOrWhiteSpace(target) || target.Contains('/', StringComparison.Ordinal)
-            || target.Contains('.', StringComparison.Ordinal))
+        if (TargetName.Problem(target) is string problem)
         {
-            throw new ArgumentException($"target name '{target}' cannot name a head: it must be non-empty without '/' or '.'", nameof(target));
+            throw new ArgumentException(problem + "; it cannot name a head", nameof(target));
         }
     }
 

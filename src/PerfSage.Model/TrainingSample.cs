@@ -11,7 +11,7 @@ namespace PerfSage.Model;
 /// <param name="ModelId">The data set's id of the model.</param>
 /// <param name="Features">Its features (<see cref="Featurizer.Featurize"/>).</param>
 /// <param name="Labels">Known values per (target, metric), in the metric's unit.</param>
-/// <param name="Split">Train, validation or test (the caller decides; see <see cref="Splits.ByHash"/>).</param>
+/// <param name="Split">Train, validation or test (the caller decides; see <see cref="SplitRule"/>).</param>
 public sealed record TrainingSample(
     string ModelId,
     GraphFeatures Features,

@@ -156,7 +156,7 @@ public class DatasetCommandTests
         Assert.Contains("1 new models", stdout);
         Assert.Contains("2 bad rows skipped", stdout);
         DatasetModel m = Assert.Single(DatasetFolder.Load(dir).Models);
-        Assert.Equal(3.5, m.Label("board", LabelMetric.LatencyMs));
+        Assert.Equal(3.5, m.Label("board", Metric.LatencyMs));
 
         // Again: nothing new; without the option the bad rows still stop it, and the folder stays as it was.
         (code, stdout, _) = CliRunner.Run("dataset", "import", "--measurements", csv, "--out", dir, "--skip-bad-rows");
@@ -186,7 +186,7 @@ public class DatasetCommandTests
         Assert.Equal($"perfsage: {csv}: row 2: malformed CSV quoting (an unclosed or stray quote; a quoted field ends at its line)", Lines(stderr).Single());
         Assert.Contains("3 new models, 3 new labels", stdout);
         Assert.Contains("1 bad rows skipped", stdout);
-        Assert.Equal([2.0, 3.0, 4.0], DatasetFolder.Load(dir).Models.Select(m => m.Label("board", LabelMetric.LatencyMs)!.Value));
+        Assert.Equal([2.0, 3.0, 4.0], DatasetFolder.Load(dir).Models.Select(m => m.Label("board", Metric.LatencyMs)!.Value));
     }
 
     [Fact]
@@ -299,7 +299,7 @@ public class DatasetCommandTests
         (int code, string stdout, string stderr) = CliRunner.Run("dataset", "import-nb201", "--csv", csv, "--out", dir, "--limit", "2", "-q");
         Assert.True(code == 0, stderr);
         Assert.StartsWith($"imported NAS-Bench-201 into {dir}: 2 models (2 built, 0 already done), 2 labels", stdout);
-        Assert.Equal(7.6, DatasetFolder.Load(dir).Find("nb201-00004")!.Label("raspi4", LabelMetric.LatencyMs));
+        Assert.Equal(7.6, DatasetFolder.Load(dir).Find("nb201-00004")!.Label("raspi4", Metric.LatencyMs));
 
         (code, stdout, stderr) = CliRunner.Run("dataset", "split", dir, "--val", "0.25", "--test", "0.25", "--seed", "3");
         Assert.True(code == 0, stderr);

@@ -40,9 +40,9 @@ public sealed class TinyModelFixture : IDisposable
 
     public string Graph(int index) => Path.Combine(Data, "graphs", $"kws-s3-{index:D6}.tflite");
 
-    /// <summary>Model ids of the data set in the split a hash of the id gives (the data set has no splits.csv).</summary>
+    /// <summary>Model ids of the data set in the split a hash of the id gives (the data set has no splits.csv, so training applies <see cref="SplitRule"/>).</summary>
     public List<string> IdsIn(Split split) =>
-        DatasetFolder.Load(Data).Models.Select(m => m.Id).Where(id => Splits.ByHash(id) == split).ToList();
+        DatasetFolder.Load(Data).Models.Select(m => m.Id).Where(id => SplitRule.Assign(id) == split).ToList();
 
     public string Sub(string name) => _scratch.Sub(name);
 

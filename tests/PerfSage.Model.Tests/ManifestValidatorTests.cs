@@ -27,8 +27,8 @@ public sealed class ManifestValidatorTests : IDisposable
         { "huge-hidden", "network.hidden_size=100000", "network.hidden_size: 100000 is outside 1..4096" },
         { "zero-embedding", "network.embedding_size=0", "network.embedding_size: 0 is outside 1..4096" },
         { "many-layers", "network.layer_count=17", "network.layer_count: 17 is outside 0..16" },
-        { "dot-target", "heads.0.target=\"a.x\"", "heads[0].target: 'a.x' cannot name a head: it must be non-empty without '/' or '.'" },
-        { "slash-target", "heads.0.target=\"a/x\"", "heads[0].target: 'a/x' cannot name a head: it must be non-empty without '/' or '.'" },
+        { "dot-target", "heads.0.target=\"a.x\"", "heads[0].target: target 'a.x' is not a valid target name (letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters)" },
+        { "slash-target", "heads.0.target=\"a/x\"", "heads[0].target: target 'a/x' is not a valid target name (letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters)" },
         { "bad-metric", "heads.0.metric=\"speed\"", "heads[0].metric: 'speed' is not a metric (latency_ms, energy_mj, peak_ram_kb, flash_kb)" },
         { "key-mismatch", "heads.0.key=\"b/latency_ms\"", "heads[0].key: 'b/latency_ms' is not 'a/latency_ms' (target/metric)" },
         { "huge-offset", "heads.0.log_offset=1e300", "heads[0].log_offset: 1E+300 is outside ±100 (an ln value)" },
@@ -38,6 +38,7 @@ public sealed class ManifestValidatorTests : IDisposable
         { "short-checksum", "weights_sha256=\"abc\"", "weights_sha256: 'abc' is not a SHA-256 (64 hexadecimal digits)" },
         { "escaping-weights", "weights_file=\"../weights.bin\"", "weights_file: '../weights.bin' must be a plain file name inside the model folder" },
         { "tiny-std", "normalisation.node_std.3=1e-300", "normalisation.node_std[3]: 1E-300 is outside 1E-06..1000000" },
+        { "other-split-rule", "data.split_rule=\"fnv-splitmix\"", "data.split_rule: 'fnv-splitmix' is not a split rule this version knows (it splits by 'sha256-seed-id'), so it cannot tell the model's held-out graphs from its training graphs" },
         { "huge-mean", "normalisation.graph_mean.0=1e9", "normalisation.graph_mean[0]: 1000000000 is outside ±1000000" },
     };
 

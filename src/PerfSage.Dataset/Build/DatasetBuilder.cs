@@ -60,7 +60,7 @@ public static class DatasetBuilder
             var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
             foreach (TargetSpec spec in specs)
             {
-                files[spec.Id] = Hashing.Sha256File(spec.FilePath);
+                files[spec.Id] = GraphHash.Sha256File(spec.FilePath);
             }
             var info = new BuildInfo
             {

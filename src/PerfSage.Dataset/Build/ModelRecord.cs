@@ -38,7 +38,7 @@ internal sealed record ModelRecord(
             return null;
         }
         var graph = new FileInfo(DatasetLayout.GraphPath(directory, modelId));
-        if (!graph.Exists || graph.Length != record.GraphBytes || Hashing.Sha256File(graph.FullName) != record.GraphSha256)
+        if (!graph.Exists || graph.Length != record.GraphBytes || GraphHash.Sha256File(graph.FullName) != record.GraphSha256)
         {
             return null;
         }

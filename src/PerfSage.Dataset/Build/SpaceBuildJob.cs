@@ -47,7 +47,7 @@ internal sealed class SpaceBuildJob : BuildJob
         record.Labels.Select(l => l.Target).SequenceEqual(Info.Targets, StringComparer.Ordinal);
 
     /// <summary>The seed of the random weights of sample <paramref name="modelId"/>'s file.</summary>
-    public static int ExportSeed(string modelId) => (int)(Hashing.Hash64("export:" + modelId) & int.MaxValue);
+    public static int ExportSeed(string modelId) => (int)(Hashing.Sha256Prefix64("export:" + modelId) & int.MaxValue);
 
     public override ProducedModel Produce(JobItem item)
     {
@@ -86,12 +86,12 @@ internal static class Labels
     /// (an estimator bug: a NaN must never reach a training set).</summary>
     public static LabelRow Checked(LabelRow label)
     {
-        foreach (LabelMetric m in LabelMetrics.All)
+        foreach (Metric m in MetricNames.All)
         {
             if (label.Get(m) is double v && (!double.IsFinite(v) || v < 0))
             {
                 throw new DatasetException(
-                    $"{label.ModelId}: {LabelMetrics.Name(m)} on {label.Target} is {v.ToString(CultureInfo.InvariantCulture)}, not a finite non-negative number");
+                    $"{label.ModelId}: {MetricNames.Name(m)} on {label.Target} is {v.ToString(CultureInfo.InvariantCulture)}, not a finite non-negative number");
             }
         }
         return label;

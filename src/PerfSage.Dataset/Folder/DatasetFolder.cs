@@ -3,7 +3,7 @@ namespace PerfSage.Dataset;
 /// <summary>One model of a loaded dataset: its <c>models.csv</c> row, graph path, labels and split.</summary>
 public sealed class DatasetModel
 {
-    internal DatasetModel(ModelInfo info, string graphPath, IReadOnlyDictionary<string, LabelRow> labels, DatasetSplit? split)
+    internal DatasetModel(ModelInfo info, string graphPath, IReadOnlyDictionary<string, LabelRow> labels, Split? split)
     {
         Info = info;
         GraphPath = graphPath;
@@ -24,10 +24,10 @@ public sealed class DatasetModel
     public IReadOnlyDictionary<string, LabelRow> Labels { get; }
 
     /// <summary>Its split, or null when the folder is not split.</summary>
-    public DatasetSplit? Split { get; }
+    public Split? Split { get; }
 
     /// <summary>The value of <paramref name="metric"/> on <paramref name="target"/>, or null when there is none.</summary>
-    public double? Label(string target, LabelMetric metric) =>
+    public double? Label(string target, Metric metric) =>
         Labels.TryGetValue(target, out LabelRow? row) ? row.Get(metric) : null;
 }
 
@@ -73,7 +73,7 @@ public sealed class DatasetFolder
     public DatasetModel? Find(string modelId) => _byId.GetValueOrDefault(modelId);
 
     /// <summary>The models of <paramref name="split"/> (none when the folder is not split).</summary>
-    public IEnumerable<DatasetModel> InSplit(DatasetSplit split) => Models.Where(m => m.Split == split);
+    public IEnumerable<DatasetModel> InSplit(Split split) => Models.Where(m => m.Split == split);
 
     /// <summary>
     /// Reads a complete dataset folder. <c>models.csv</c> is optional (a hand-made folder of
@@ -117,7 +117,12 @@ public sealed class DatasetFolder
         }
 
         string splitsPath = Path.Combine(dir, DatasetLayout.SplitsFile);
-        Dictionary<string, DatasetSplit>? splits = File.Exists(splitsPath) ? DatasetSplits.Read(splitsPath) : null;
+        if (manifest.Split?.SplitRule is string rule && !SplitRule.IsKnown(rule))
+        {
+            throw new DatasetException($"{Path.Combine(dir, DatasetLayout.ManifestFile)}: split by rule '{Limits.Echo(rule)}', which this "
+                + $"version does not know (it splits by '{SplitRule.Name}'); run `perfsage dataset split {dir}` again");
+        }
+        Dictionary<string, Split>? splits = File.Exists(splitsPath) ? DatasetSplits.Read(splitsPath) : null;
         if (splits is not null)
         {
             string? extra = splits.Keys.FirstOrDefault(id => !labelsById.ContainsKey(id));
@@ -138,14 +143,14 @@ public sealed class DatasetFolder
             }
             DatasetInput.Check(graph, Limits.MaxModelBytes, "graph"); // a named pipe or a device is no graph
             if (verifyGraphs && info.GraphSha256.Length > 0
-                && (file.Length != info.GraphBytes || Hashing.Sha256File(graph) != info.GraphSha256))
+                && (file.Length != info.GraphBytes || GraphHash.Sha256File(graph) != info.GraphSha256))
             {
                 throw new DatasetException($"{graph}: differs from the size or SHA-256 recorded in {DatasetLayout.ModelsFile}");
             }
-            DatasetSplit? split = null;
+            Split? split = null;
             if (splits is not null)
             {
-                split = splits.TryGetValue(info.ModelId, out DatasetSplit s) ? s
+                split = splits.TryGetValue(info.ModelId, out Split s) ? s
                     : throw new DatasetException($"{splitsPath}: model {Limits.Echo(info.ModelId)} has no split; run `perfsage dataset split` again");
             }
             models.Add(new DatasetModel(info, graph, labelsById[info.ModelId], split));
@@ -169,7 +174,7 @@ public sealed class DatasetFolder
                 string graph = DatasetLayout.GraphPath(dir, label.ModelId);
                 bool exists = File.Exists(graph);
                 infos.Add(new ModelInfo(label.ModelId, "", "", exists ? new FileInfo(graph).Length : 0,
-                    exists ? Hashing.Sha256File(graph) : "", "", new Dictionary<string, string>()));
+                    exists ? GraphHash.Sha256File(graph) : "", "", new Dictionary<string, string>()));
             }
         }
         return infos;

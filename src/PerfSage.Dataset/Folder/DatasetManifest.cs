@@ -218,7 +218,11 @@ public sealed record ImportInfo(
 /// <param name="Test">Requested test fraction.</param>
 /// <param name="Seed">The split seed.</param>
 /// <param name="Counts">Models per split (<c>train</c>, <c>val</c>, <c>test</c>).</param>
-public sealed record SplitInfo(string By, double Val, double Test, ulong Seed, IReadOnlyDictionary<string, int> Counts);
+/// <param name="SplitRule">The hash rule that drew the split (<see cref="PerfSage.SplitRule.Name"/>); absent in
+/// folders split before the rule was recorded, which were drawn by the same rule (the only one
+/// <c>dataset split</c> has used).</param>
+public sealed record SplitInfo(string By, double Val, double Test, ulong Seed, IReadOnlyDictionary<string, int> Counts,
+    string? SplitRule = null);
 
 /// <summary>The JSON conventions of dataset files, and reading and writing <c>dataset.json</c>.</summary>
 public static class DatasetJson

@@ -2,53 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace PerfSage.Dataset;
 
-/// <summary>The metrics a label carries (ARCHITECTURE.md, "Files on disk").</summary>
-public enum LabelMetric
-{
-    /// <summary><c>latency_ms</c>: one inference, batch 1.</summary>
-    LatencyMs,
-
-    /// <summary><c>energy_mj</c>: one inference.</summary>
-    EnergyMj,
-
-    /// <summary><c>peak_ram_kb</c>: working memory at its peak.</summary>
-    PeakRamKb,
-
-    /// <summary><c>flash_kb</c>: model storage (plus runtime where the target says so).</summary>
-    FlashKb,
-}
-
-/// <summary>Names of <see cref="LabelMetric"/> as the CSV columns spell them.</summary>
-public static class LabelMetrics
-{
-    /// <summary>Every metric, in column order.</summary>
-    public static IReadOnlyList<LabelMetric> All { get; } =
-        [LabelMetric.LatencyMs, LabelMetric.EnergyMj, LabelMetric.PeakRamKb, LabelMetric.FlashKb];
-
-    /// <summary><c>latency_ms</c>, <c>energy_mj</c>, <c>peak_ram_kb</c>, <c>flash_kb</c>.</summary>
-    public static string Name(LabelMetric metric) => metric switch
-    {
-        LabelMetric.LatencyMs => "latency_ms",
-        LabelMetric.EnergyMj => "energy_mj",
-        LabelMetric.PeakRamKb => "peak_ram_kb",
-        LabelMetric.FlashKb => "flash_kb",
-        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
-    };
-
-    /// <summary>The metric of a column name; throws <see cref="DatasetException"/> for another name.</summary>
-    public static LabelMetric Parse(string name)
-    {
-        foreach (LabelMetric m in All)
-        {
-            if (string.Equals(Name(m), name, StringComparison.Ordinal))
-            {
-                return m;
-            }
-        }
-        throw new DatasetException($"unknown metric '{Limits.Echo(name)}' (metrics: {string.Join(", ", All.Select(Name))})");
-    }
-}
-
 /// <summary>
 /// One row of <c>labels.csv</c>: what one model costs on one target, and where the numbers come from.
 /// A metric a source did not provide (a board measured without an energy meter) is null, an empty field.
@@ -73,12 +26,12 @@ public sealed record LabelRow(
     public const string EstimateSource = "estimate";
 
     /// <summary>The value of <paramref name="metric"/>, or null when the source did not give it.</summary>
-    public double? Get(LabelMetric metric) => metric switch
+    public double? Get(Metric metric) => metric switch
     {
-        LabelMetric.LatencyMs => LatencyMs,
-        LabelMetric.EnergyMj => EnergyMj,
-        LabelMetric.PeakRamKb => PeakRamKb,
-        LabelMetric.FlashKb => FlashKb,
+        Metric.LatencyMs => LatencyMs,
+        Metric.EnergyMj => EnergyMj,
+        Metric.PeakRamKb => PeakRamKb,
+        Metric.FlashKb => FlashKb,
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
     };
 

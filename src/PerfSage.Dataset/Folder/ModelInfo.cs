@@ -80,50 +80,19 @@ internal static class ModelsCsv
     }
 }
 
-/// <summary>Which part of the data a model belongs to.</summary>
-public enum DatasetSplit
-{
-    /// <summary><c>train</c>.</summary>
-    Train,
-
-    /// <summary><c>val</c>.</summary>
-    Validation,
-
-    /// <summary><c>test</c>.</summary>
-    Test,
-}
-
-/// <summary>Names of <see cref="DatasetSplit"/> as <c>splits.csv</c> spells them, and the file itself.</summary>
+/// <summary><c>splits.csv</c>: one row per model naming its split (<see cref="Splits.Name"/>).</summary>
 public static class DatasetSplits
 {
-    /// <summary><c>train</c>, <c>val</c>, <c>test</c>.</summary>
-    public static string Name(DatasetSplit split) => split switch
-    {
-        DatasetSplit.Train => "train",
-        DatasetSplit.Validation => "val",
-        DatasetSplit.Test => "test",
-        _ => throw new ArgumentOutOfRangeException(nameof(split), split, null),
-    };
-
-    /// <summary>The split named <paramref name="name"/>, or null.</summary>
-    public static DatasetSplit? TryParse(string name) => name switch
-    {
-        "train" => DatasetSplit.Train,
-        "val" => DatasetSplit.Validation,
-        "test" => DatasetSplit.Test,
-        _ => null,
-    };
-
     internal static readonly string[] Header = ["model_id", "split"];
 
-    internal static byte[] Write(IEnumerable<(string ModelId, DatasetSplit Split)> rows) =>
-        CsvFile.Write(Header, rows.Select(r => (IReadOnlyList<string?>)[r.ModelId, Name(r.Split)]));
+    internal static byte[] Write(IEnumerable<(string ModelId, Split Split)> rows) =>
+        CsvFile.Write(Header, rows.Select(r => (IReadOnlyList<string?>)[r.ModelId, Splits.Name(r.Split)]));
 
-    internal static Dictionary<string, DatasetSplit> Read(string path)
+    internal static Dictionary<string, Split> Read(string path)
     {
         (string[] header, List<CsvRow> rows) = CsvFile.ReadFile(path, "splits file");
         CsvFile.RequireHeader(path, header, Header);
-        var splits = new Dictionary<string, DatasetSplit>(StringComparer.Ordinal);
+        var splits = new Dictionary<string, Split>(StringComparer.Ordinal);
         foreach (CsvRow row in rows)
         {
             if (row.Malformed)
@@ -134,7 +103,7 @@ public static class DatasetSplits
             {
                 throw new DatasetException($"{path}: line {row.Line}: expected 2 fields, found {row.Fields.Length}");
             }
-            DatasetSplit split = TryParse(row.Fields[1])
+            Split split = Splits.FromFileName(row.Fields[1])
                 ?? throw new DatasetException($"{path}: line {row.Line}: split '{Limits.Echo(row.Fields[1])}' is not train, val or test");
             if (!splits.TryAdd(row.Fields[0], split))
             {

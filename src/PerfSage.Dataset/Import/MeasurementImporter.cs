@@ -78,7 +78,7 @@ public static class MeasurementImporter
 {
     private static readonly string[] Required = ["model", "latency_ms"];
     private static readonly string[] Known = ["model", "target", "latency_ms", "energy_mj", "peak_ram_kb", "flash_kb"];
-    private static readonly LabelMetric[] Metrics = [LabelMetric.LatencyMs, LabelMetric.EnergyMj, LabelMetric.PeakRamKb, LabelMetric.FlashKb];
+    private static readonly Metric[] Metrics = [Metric.LatencyMs, Metric.EnergyMj, Metric.PeakRamKb, Metric.FlashKb];
 
     private sealed record LoadedModel(string Text, byte[] Bytes, string Sha256);
 
@@ -92,9 +92,9 @@ public static class MeasurementImporter
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(directory);
         string csvPath = request.CsvPath;
-        if (request.Target is not null && !TargetNames.IsValid(request.Target))
+        if (request.Target is not null && TargetName.Problem(request.Target) is string problem)
         {
-            throw new DatasetException($"target '{Limits.Echo(request.Target)}' is not a valid target name ({TargetNames.Rule})");
+            throw new DatasetException(problem);
         }
         byte[] csvBytes = DatasetInput.ReadAllBytes(csvPath, Limits.MaxTextBytes, "measurement CSV");
         (string[] header, List<CsvRow> rows) = CsvFile.Read(csvPath, csvBytes);
@@ -325,15 +325,15 @@ public static class MeasurementImporter
             reason = "target is empty (fill the target column or give --target)";
             return null;
         }
-        if (!TargetNames.IsValid(target))
+        if (TargetName.Problem(target) is string problem)
         {
-            reason = $"target '{Limits.Echo(target)}' is not a valid target name ({TargetNames.Rule})";
+            reason = problem;
             return null;
         }
         var values = new double?[Metrics.Length];
         for (int m = 0; m < Metrics.Length; m++)
         {
-            string name = LabelMetrics.Name(Metrics[m]);
+            string name = MetricNames.Name(Metrics[m]);
             if (!columns.TryGetValue(name, out int col) || f[col].Length == 0)
             {
                 if (m == 0)
@@ -481,7 +481,7 @@ public static class MeasurementImporter
             if (a[m] is double x && b[m] is double y && x != y)
             {
                 return string.Create(CultureInfo.InvariantCulture,
-                    $"{LabelMetrics.Name(Metrics[m])} {x} ({whereA}) vs {y} ({whereB})");
+                    $"{MetricNames.Name(Metrics[m])} {x} ({whereA}) vs {y} ({whereB})");
             }
         }
         return null;

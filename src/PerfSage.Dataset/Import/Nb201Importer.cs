@@ -90,9 +90,9 @@ public static class Nb201Importer
             string[] devices = header[2..];
             foreach (string device in devices)
             {
-                if (!TargetNames.IsValid(device))
+                if (!TargetName.IsValid(device))
                 {
-                    throw new DatasetException($"{path}: device column '{Limits.Echo(device)}' is not a valid target name ({TargetNames.Rule})");
+                    throw new DatasetException($"{path}: device column '{Limits.Echo(device)}' is not a valid target name ({TargetName.Rule})");
                 }
             }
             if (devices.Distinct(StringComparer.Ordinal).Count() != devices.Length)

@@ -1,26 +1,21 @@
 namespace PerfSage.Dataset.Spaces;
 
 /// <summary>
-/// A small, stable pseudo-random generator (Vigna's SplitMix64: a 64-bit counter stepped by the golden
-/// gamma and passed through a 64-bit finaliser). Unlike <see cref="System.Random"/> its sequence is fixed
-/// by this code alone, so sample <c>i</c> of a space is the same on every machine, runtime and version.
-/// <see cref="For"/> derives one independent stream per (space, seed, index, attempt) with hashes only, so
-/// samples can be drawn in any order and in parallel. Not thread-safe; not for cryptography.
+/// The random draws of search-space samplers, on the project's one <see cref="SplitMix64"/> generator, so
+/// sample <c>i</c> of a space is the same on every machine, runtime and version. <see cref="For"/> derives one
+/// independent stream per (space, seed, index, attempt) with hashes only, so samples can be drawn in any order
+/// and in parallel. Not thread-safe; not for cryptography.
 /// </summary>
 public sealed class SampleRng
 {
-    /// <summary>The SplitMix64 increment: 2^64 / φ, odd.</summary>
-    private const ulong Gamma = 0x9E3779B97F4A7C15UL;
+    private const ulong Gamma = SplitMix64.Gamma;
 
-    private const ulong FnvOffsetBasis = 0xCBF29CE484222325UL;
-    private const ulong FnvPrime = 0x100000001B3UL;
-
-    private ulong _state;
+    private SplitMix64 _generator;
 
     /// <summary>A generator whose first output is SplitMix64's first output for <paramref name="state"/>.</summary>
     public SampleRng(ulong state)
     {
-        _state = state;
+        _generator = new SplitMix64(state);
     }
 
     /// <summary>The stream of sample <paramref name="index"/> of space <paramref name="space"/> under
@@ -36,34 +31,14 @@ public sealed class SampleRng
         return new SampleRng(s);
     }
 
-    /// <summary>64-bit FNV-1a over the UTF-16 code units of <paramref name="name"/> (stable, unlike
-    /// <see cref="string.GetHashCode()"/>, which is randomised per process).</summary>
-    public static ulong HashName(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        ulong h = FnvOffsetBasis;
-        foreach (char c in name)
-        {
-            h ^= c;
-            h *= FnvPrime;
-        }
-        return h;
-    }
+    /// <summary>64-bit FNV-1a over the UTF-16 code units of <paramref name="name"/> (<see cref="Hashing.Fnv1a64"/>).</summary>
+    public static ulong HashName(string name) => Hashing.Fnv1a64(name);
 
-    /// <summary>SplitMix64's output finaliser (a bijection on 64-bit values).</summary>
-    public static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    /// <summary>SplitMix64's output finaliser (<see cref="SplitMix64.Mix"/>).</summary>
+    public static ulong Mix(ulong z) => SplitMix64.Mix(z);
 
     /// <summary>The next 64 random bits.</summary>
-    public ulong NextUInt64()
-    {
-        _state += Gamma;
-        return Mix(_state);
-    }
+    public ulong NextUInt64() => _generator.Next();
 
     /// <summary>A uniform double in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));

@@ -64,21 +64,17 @@ public static class DatasetSplitter
     }
 
     /// <summary>The split of every model (see the class remarks).</summary>
-    public static IReadOnlyDictionary<string, DatasetSplit> Assign(IReadOnlyList<ModelInfo> models, SplitSettings settings)
+    public static IReadOnlyDictionary<string, PerfSage.Split> Assign(IReadOnlyList<ModelInfo> models, SplitSettings settings)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(settings);
         Check(settings);
-        var result = new Dictionary<string, DatasetSplit>(StringComparer.Ordinal);
-        string seed = settings.Seed.ToString(CultureInfo.InvariantCulture);
+        var result = new Dictionary<string, PerfSage.Split>(StringComparer.Ordinal);
         if (settings.By == SplitBy.Hash)
         {
             foreach (ModelInfo m in models)
             {
-                double u = Hashing.UnitInterval(seed + ":" + m.ModelId);
-                result[m.ModelId] = u < settings.Test ? DatasetSplit.Test
-                    : u < settings.Test + settings.Val ? DatasetSplit.Validation
-                    : DatasetSplit.Train;
+                result[m.ModelId] = SplitRule.Assign(m.ModelId, settings.Seed, settings.Val, settings.Test);
             }
             return result;
         }
@@ -86,13 +82,13 @@ public static class DatasetSplitter
         static string KeyOf(ModelInfo m) => m.Family.Length > 0 ? "family:" + m.Family : "model:" + m.ModelId;
         var groups = models.GroupBy(KeyOf, StringComparer.Ordinal)
             .Select(g => (Key: g.Key, Members: g.ToList()))
-            .OrderBy(g => Hashing.Hash64(seed + ":" + g.Key))
+            .OrderBy(g => SplitRule.Hash(settings.Seed, g.Key))
             .ThenBy(g => g.Key, StringComparer.Ordinal)
             .ToList();
         double total = models.Count;
         double[] share = [total * (1 - settings.Val - settings.Test), total * settings.Val, total * settings.Test];
         var assigned = new double[3];
-        DatasetSplit[] order = [DatasetSplit.Train, DatasetSplit.Validation, DatasetSplit.Test];
+        PerfSage.Split[] order = [PerfSage.Split.Train, PerfSage.Split.Validation, PerfSage.Split.Test];
         foreach ((string _, List<ModelInfo> members) in groups)
         {
             int best = 0;
@@ -115,15 +111,16 @@ public static class DatasetSplitter
     /// <summary>Writes <c>splits.csv</c> for <paramref name="models"/> and returns the manifest entry.</summary>
     internal static SplitInfo Write(string directory, IReadOnlyList<ModelInfo> models, SplitSettings settings)
     {
-        IReadOnlyDictionary<string, DatasetSplit> splits = Assign(models, settings);
+        IReadOnlyDictionary<string, PerfSage.Split> splits = Assign(models, settings);
         AtomicFile.Write(Path.Combine(directory, DatasetLayout.SplitsFile),
             DatasetSplits.Write(models.Select(m => (m.ModelId, splits[m.ModelId]))), durable: true);
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal) { ["test"] = 0, ["train"] = 0, ["val"] = 0 };
-        foreach (DatasetSplit s in splits.Values)
+        foreach (PerfSage.Split s in splits.Values)
         {
-            counts[DatasetSplits.Name(s)]++;
+            counts[Splits.Name(s)]++;
         }
-        return new SplitInfo(settings.By == SplitBy.Family ? "family" : "hash", settings.Val, settings.Test, settings.Seed, counts);
+        return new SplitInfo(settings.By == SplitBy.Family ? "family" : "hash", settings.Val, settings.Test, settings.Seed, counts,
+            PerfSage.SplitRule.Name);
     }
 
     private static void Check(SplitSettings s)

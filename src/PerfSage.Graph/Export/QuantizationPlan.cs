@@ -75,7 +75,7 @@ internal static class QuantizationPlan
                 $"{graph.Name}: tensor {tensor.Id} ('{tensor.Name}') has {q.ScaleCount} scales on axis {dimension} " +
                 $"of shape [{string.Join(',', tensor.Shape)}]");
         }
-        var rng = SplitMix64.ForStream(seed, tensor.Id, ScaleSalt);
+        var rng = ExportRandom.ForStream(seed, tensor.Id, ScaleSalt);
         var scales = new float[q.ScaleCount];
         var zeroPoints = new long[q.ScaleCount];
         scales[0] = q.Scale;

@@ -17,7 +17,7 @@ internal static class RandomConstants
     /// <summary>The dense bytes of <paramref name="tensor"/>, drawn from stream (seed, tensor id).</summary>
     public static byte[] For(GraphTensor tensor, int seed, string graphName)
     {
-        var rng = SplitMix64.ForStream(seed, tensor.Id, DataSalt);
+        var rng = ExportRandom.ForStream(seed, tensor.Id, DataSalt);
         long count = tensor.ElementCount;
         int bits = TensorTypes.BitsPerElement(tensor.Type);
         if (bits == 0)

@@ -13,7 +13,7 @@ namespace PerfSage.Model;
 /// <item>Network sizes: the shipped model uses embedding 32, hidden 128, 3 layers, graph and head width 64; the bounds
 /// (<see cref="MaxWidth"/>, <see cref="MaxLayers"/>) are 32× that and more, far beyond anything that trains on a CPU.
 /// The weights file must also be large enough for the network the manifest describes (4 bytes a parameter).</item>
-/// <item>Heads: 1 to <see cref="MaxHeads"/>; names by the rule training uses (<see cref="HeadKey.ValidateTarget"/>), the key
+/// <item>Heads: 1 to <see cref="MaxHeads"/>; names by the one target-name rule (<see cref="TargetName"/>), the key
 /// exactly <c>target/metric</c>, ln statistics finite and within ±<see cref="MaxLogValue"/> (e^100 of any unit is absurd).</item>
 /// <item>Normalisation: finite means within ±<see cref="MaxFeatureMagnitude"/> and standard deviations from
 /// <see cref="FeatureStatistics.MinStd"/> to <see cref="MaxFeatureMagnitude"/> (features are log2 sizes, small counts and one-hots).</item>
@@ -104,6 +104,11 @@ internal static class ManifestValidator
         {
             Fail(path, "training.mean_node_count", Inv($"{m.Training.MeanNodeCount} is outside 0..{Limits.MaxOperators}"));
         }
+        if (m.Data.SplitRule is string rule && !SplitRule.IsKnown(rule))
+        {
+            Fail(path, "data.split_rule", $"'{Limits.Echo(rule)}' is not a split rule this version knows (it splits by "
+                + $"'{SplitRule.Name}'), so it cannot tell the model's held-out graphs from its training graphs");
+        }
         ValidateWeightsSize(m, path);
     }
 
@@ -161,13 +166,9 @@ internal static class ManifestValidator
         {
             HeadManifest h = heads[i];
             string at = Inv($"heads[{i}]");
-            try
+            if (TargetName.Problem(h.Target) is string problem)
             {
-                HeadKey.ValidateTarget(h.Target);
-            }
-            catch (ArgumentException)
-            {
-                Fail(path, at + ".target", $"'{Limits.Echo(h.Target)}' cannot name a head: it must be non-empty without '/' or '.'");
+                Fail(path, at + ".target", problem);
             }
             if (!MetricNames.TryParse(h.Metric, out Metric metric))
             {

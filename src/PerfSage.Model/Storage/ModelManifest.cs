@@ -128,4 +128,9 @@ public sealed record TrainingDataSummary
 
     /// <summary>Op vocabulary names seen in the training split.</summary>
     public required IReadOnlyList<string> OpsSeen { get; init; }
+
+    /// <summary>The rule that drew the train/validation/test split (<see cref="PerfSage.SplitRule.Name"/>), whether
+    /// it came from <c>splits.csv</c> or was applied by training to a folder without one; null in manifests written
+    /// before the rule was recorded.</summary>
+    public string? SplitRule { get; init; }
 }

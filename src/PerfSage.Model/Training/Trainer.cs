@@ -581,6 +581,7 @@ public static class Trainer
                 },
                 Data = new TrainingDataSummary
                 {
+                    SplitRule = SplitRule.Name,
                     SampleCount = _all.Count,
                     TrainCount = _train.Count,
                     ValidationCount = _validation.Count,

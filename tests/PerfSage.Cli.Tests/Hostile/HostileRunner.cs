@@ -22,7 +22,9 @@ internal readonly record struct CommandOutcome(int ExitCode, string Stdout, stri
 /// input on every run: exit 0 or 2; on exit 2 exactly one stderr line that names the file and nothing on stdout (predict
 /// alone prints its rows first, a failed one as an error row without numbers, under the exit-0 rules);
 /// on exit 0 JSON on stdout with only finite numbers no larger than <see cref="MaxJsonMagnitude"/>; each command
-/// finishes within <see cref="CommandTimeout"/> (a hang, not a speed check) and allocates at most
+/// finishes within <see cref="CommandTimeout"/> of its thread's CPU time, or <see cref="WallTimeFactor"/> times
+/// that in wall time (a hang, not a speed check: a busy machine slows a command's wall time, not its CPU time)
+/// and allocates at most
 /// <see cref="MaxAllocatedBytes"/> on its thread; the input file is left byte for byte as it was and nothing else
 /// appears beside it.
 /// </summary>
@@ -39,8 +41,13 @@ internal sealed class HostileRunner
 
     public required IReadOnlyList<HostileCommand> Commands { get; init; }
 
-    /// <summary>The time bound of one command on one file (a batch gets it plus <see cref="BatchTimePerFile"/> per file).</summary>
+    /// <summary>The CPU-time bound of one command on one file, on the command's own thread (a batch gets it plus
+    /// <see cref="BatchTimePerFile"/> per file).</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The wall-time bound is this many times <see cref="CommandTimeout"/>: it catches a command that
+    /// blocks without using the CPU (a read that never returns).</summary>
+    public int WallTimeFactor { get; init; } = 5;
 
     public TimeSpan BatchTimePerFile { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -89,14 +96,14 @@ internal sealed class HostileRunner
             string[] args = command.Arguments([.. files.Select(f => f.Path)]);
             Log($"{string.Join(",", files.Select(f => f.Case.Index))} {label} :: {(files.Count == 1 ? files[0].Case.Kind + " " + files[0].Case.Seed + " " + files[0].Case.Detail : "")}");
             TimeSpan timeout = files.Count == 1 ? CommandTimeout : CommandTimeout + (BatchTimePerFile * files.Count);
-            CommandOutcome? outcome = RunOne(args, timeout);
+            CommandOutcome? outcome = RunOne(args, timeout, timeout * WallTimeFactor);
             if (outcome is not { } o)
             {
                 Log($"  {label} HUNG");
                 Interlocked.Increment(ref hangs);
                 if (files.Count == 1)
                 {
-                    violations.Add(new Violation(files[0].Case, command.Label, "hang", -1, $"no exit within {timeout.TotalSeconds:0} s", args));
+                    violations.Add(new Violation(files[0].Case, command.Label, "hang", -1, $"no exit within {timeout.TotalSeconds:0} s of CPU time or {(timeout * WallTimeFactor).TotalSeconds:0} s", args));
                     return (false, -1, false);
                 }
                 // Find the file that hangs alone (the suite stops after MaxHangs).
@@ -233,12 +240,14 @@ internal sealed class HostileRunner
     }
 
     /// <summary>Runs one command on its own thread; null when it does not finish in time.</summary>
-    private static CommandOutcome? RunOne(string[] args, TimeSpan timeout)
+    private static CommandOutcome? RunOne(string[] args, TimeSpan cpuTimeout, TimeSpan wallTimeout)
     {
         CommandOutcome result = default;
         Exception? escaped = null;
+        int osThreadId = 0;
         var thread = new Thread(() =>
         {
+            Volatile.Write(ref osThreadId, ThreadCpu.CurrentOsThreadId());
             long before = GC.GetAllocatedBytesForCurrentThread();
             var clock = Stopwatch.StartNew();
             try
@@ -253,10 +262,16 @@ internal sealed class HostileRunner
                 escaped = e;
             }
         }, 16 << 20) { IsBackground = true };
+        var wall = Stopwatch.StartNew();
         thread.Start();
-        if (!thread.Join(timeout))
+        while (!thread.Join(TimeSpan.FromMilliseconds(500)))
         {
-            return null;
+            int tid = Volatile.Read(ref osThreadId);
+            TimeSpan? cpu = tid > 0 ? ThreadCpu.Of(tid) : null;
+            if (wall.Elapsed > wallTimeout || (cpu is { } used && used > cpuTimeout))
+            {
+                return null;
+            }
         }
         return escaped is null ? result : new CommandOutcome(-2, "", $"exception escaped PerfSageApp.Run: {escaped.GetType().Name}: {escaped.Message}", 0, TimeSpan.Zero);
     }

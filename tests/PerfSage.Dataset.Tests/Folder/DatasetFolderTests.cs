@@ -21,11 +21,11 @@ public class DatasetFolderTests
         DatasetModel m = folder.Find("kws-s3-000001")!;
         Assert.Equal(Path.Combine(Path.GetFullPath(dir.Path), "graphs", "kws-s3-000001.tflite"), m.GraphPath);
         LabelRow row = rows.Single(r => r.ModelId == m.Id && r.Target == "ethos-u55-128");
-        Assert.Equal(row.LatencyMs, m.Label("ethos-u55-128", LabelMetric.LatencyMs));
-        Assert.Equal(row.EnergyMj, m.Label("ethos-u55-128", LabelMetric.EnergyMj));
-        Assert.Equal(row.PeakRamKb, m.Label("ethos-u55-128", LabelMetric.PeakRamKb));
-        Assert.Equal(row.FlashKb, m.Label("ethos-u55-128", LabelMetric.FlashKb));
-        Assert.Null(m.Label("cortex-m7", LabelMetric.LatencyMs));
+        Assert.Equal(row.LatencyMs, m.Label("ethos-u55-128", Metric.LatencyMs));
+        Assert.Equal(row.EnergyMj, m.Label("ethos-u55-128", Metric.EnergyMj));
+        Assert.Equal(row.PeakRamKb, m.Label("ethos-u55-128", Metric.PeakRamKb));
+        Assert.Equal(row.FlashKb, m.Label("ethos-u55-128", Metric.FlashKb));
+        Assert.Null(m.Label("cortex-m7", Metric.LatencyMs));
         Assert.Equal("estimate", m.Labels["cortex-m4"].Source);
         Assert.Null(folder.Find("kws-s3-000009"));
     }
@@ -44,7 +44,7 @@ public class DatasetFolderTests
         DatasetFolder folder = DatasetFolder.Load(hand.Path);
         DatasetModel m = Assert.Single(folder.Models);
         Assert.Equal(("a", ""), (m.Id, m.Info.Family));
-        Assert.Equal(2.5, m.Label("myboard", LabelMetric.LatencyMs));
+        Assert.Equal(2.5, m.Label("myboard", Metric.LatencyMs));
         Assert.True(m.Labels["myboard"].IsMeasured);
         Assert.Equal(new FileInfo(DatasetLayout.GraphPath(built.Path, "kws-s3-000000")).Length, m.Info.GraphBytes);
     }

@@ -67,12 +67,12 @@ public class MeasurementImportTests
         DatasetFolder folder = DatasetFolder.Load(b.Out, verifyGraphs: true);
         Assert.Equal([b.Id(0), b.Id(1), b.Id(2)], folder.Models.Select(m => m.Id));
         Assert.Equal(File.ReadAllBytes(b.Model(1)), File.ReadAllBytes(folder.Models[1].GraphPath));
-        Assert.Equal(12.5, folder.Models[0].Label("myboard", LabelMetric.LatencyMs));
-        Assert.Equal(0.75, folder.Models[0].Label("myboard", LabelMetric.EnergyMj));
-        Assert.Equal(96, folder.Models[0].Label("myboard", LabelMetric.PeakRamKb));
-        Assert.Null(folder.Models[0].Label("myboard", LabelMetric.FlashKb));
-        Assert.Null(folder.Models[1].Label("myboard", LabelMetric.EnergyMj));
-        Assert.Equal(40.5, folder.Models[2].Label("myboard", LabelMetric.PeakRamKb));
+        Assert.Equal(12.5, folder.Models[0].Label("myboard", Metric.LatencyMs));
+        Assert.Equal(0.75, folder.Models[0].Label("myboard", Metric.EnergyMj));
+        Assert.Equal(96, folder.Models[0].Label("myboard", Metric.PeakRamKb));
+        Assert.Null(folder.Models[0].Label("myboard", Metric.FlashKb));
+        Assert.Null(folder.Models[1].Label("myboard", Metric.EnergyMj));
+        Assert.Equal(40.5, folder.Models[2].Label("myboard", Metric.PeakRamKb));
         Assert.All(folder.Labels, l => Assert.Equal("measured:board", l.Source));
         Assert.Equal($"{b.Id(1)},myboard,3.25,,,,measured:board", File.ReadAllLines(Path.Combine(b.Out, "labels.csv"))[2]);
         ImportInfo import = Assert.Single(folder.Manifest.Imports);
@@ -108,11 +108,11 @@ public class MeasurementImportTests
         Assert.Equal((1, 2, 1), (r.ModelsAdded, r.LabelsAdded, r.LabelsUpdated));
         DatasetFolder folder = DatasetFolder.Load(b.Out);
         Assert.Equal(2, folder.Models.Count);
-        Assert.Equal(10, folder.Find(b.Id(0))!.Label("board-a", LabelMetric.LatencyMs));
-        Assert.Equal(1, folder.Find(b.Id(0))!.Label("board-a", LabelMetric.EnergyMj));
+        Assert.Equal(10, folder.Find(b.Id(0))!.Label("board-a", Metric.LatencyMs));
+        Assert.Equal(1, folder.Find(b.Id(0))!.Label("board-a", Metric.EnergyMj));
         Assert.Equal("measured:a", folder.Find(b.Id(0))!.Labels["board-a"].Source);
-        Assert.Equal(20, folder.Find(b.Id(0))!.Label("board-b", LabelMetric.LatencyMs));
-        Assert.Equal(30, folder.Find(b.Id(1))!.Label("board-b", LabelMetric.LatencyMs));
+        Assert.Equal(20, folder.Find(b.Id(0))!.Label("board-b", Metric.LatencyMs));
+        Assert.Equal(30, folder.Find(b.Id(1))!.Label("board-b", Metric.LatencyMs));
         Assert.Equal(["a.csv", "b.csv"], folder.Manifest.Imports.Select(i => i.Csv));
         Assert.Equal(["measured:a", "measured:b"], folder.Manifest.LabelSources);
     }
@@ -235,7 +235,7 @@ public class MeasurementImportTests
         MeasurementImportResult ok = b.Import(b.Csv("m.csv", "model,target,latency_ms", "models/built.tflite,my-m4-board,3"));
         Assert.Equal((0, 1), (ok.ModelsAdded, ok.LabelsAdded));
         DatasetFolder folder = DatasetFolder.Load(b.Out);
-        Assert.Equal(3, folder.Find("kws-s3-000000")!.Label("my-m4-board", LabelMetric.LatencyMs));
+        Assert.Equal(3, folder.Find("kws-s3-000000")!.Label("my-m4-board", Metric.LatencyMs));
         Assert.Equal(["cortex-m4", "ethos-u55-128", "my-m4-board"], folder.Targets);
         // A later re-run of the build would drop the measurements, so it is refused.
         var e = Assert.Throws<DatasetException>(() => Builds.Run(Builds.Kws(1), b.Out));
@@ -323,7 +323,7 @@ public class MeasurementImportTests
         Assert.Equal([2L, 6], r.BadRows.Select(x => x.Row));
         Assert.Equal((3, 3), (r.ModelsAdded, r.LabelsAdded)); // every row is imported or listed
         DatasetFolder folder = DatasetFolder.Load(b.Out);
-        Assert.Equal([2.0, 3.0, 4.0], folder.Models.Select(m => m.Label("x", LabelMetric.LatencyMs)!.Value));
+        Assert.Equal([2.0, 3.0, 4.0], folder.Models.Select(m => m.Label("x", Metric.LatencyMs)!.Value));
     }
 
     [SkippableFact]
@@ -380,6 +380,21 @@ public class MeasurementImportTests
     }
 
     [Fact]
+    public void A_target_name_training_could_not_use_is_refused_at_import()
+    {
+        // Regression: import accepted "my.board", then `train --new-target my.board` refused it ('.' separates the
+        // parts of parameter names in the weights). One rule now: the import refuses it, naming the rule.
+        using var b = new Board();
+        string csv = b.Csv("m.csv", "model,target,latency_ms", $"{Board.Name(0)},my.board,3.5", $"{Board.Name(1)},my-board,4.5");
+        MeasurementImportResult r = b.Import(csv, skip: true);
+        BadRow bad = Assert.Single(r.BadRows);
+        Assert.Equal(2L, bad.Row);
+        Assert.Equal("target 'my.board' is not a valid target name (letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters)", bad.Reason);
+        var e = Assert.Throws<DatasetException>(() => b.Import(b.Csv("n.csv", "model,latency_ms", $"{Board.Name(0)},3.5"), target: "my.board"));
+        Assert.Contains("target 'my.board' is not a valid target name", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_huge_field_is_cut_short_in_the_reason()
     {
         using var b = new Board();
@@ -394,7 +409,7 @@ public class MeasurementImportTests
         string cut = new string('z', 80) + "…";
         Assert.Equal([2L, 3, 4, 5], r.BadRows.Select(x => x.Row));
         Assert.Equal($"latency_ms '{cut}' is not a number", r.BadRows[0].Reason);
-        Assert.Equal($"target '{cut}' is not a valid target name (letters, digits, '.', '_', '-', at most 64 characters)", r.BadRows[1].Reason);
+        Assert.Equal($"target '{cut}' is not a valid target name (letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters)", r.BadRows[1].Reason);
         Assert.Equal($"model '{cut}': the path is {10 << 20} characters long, longer than a file system takes", r.BadRows[2].Reason);
         Assert.Equal($"latency_ms '{new string('7', 80)}…' is not a number", r.BadRows[3].Reason);
     }

@@ -40,11 +40,11 @@ public class Nb201ImportTests
         DatasetFolder folder = DatasetFolder.Load(dir.Sub("out"), verifyGraphs: true);
         Assert.Equal(["nb201-00017", "nb201-00010", "nb201-00250", "nb201-00009"], folder.Models.Select(m => m.Id));
         Assert.Equal(["pixel3", "raspi4"], folder.Targets);
-        Assert.Equal(54.5, folder.Find("nb201-00017")!.Label("raspi4", LabelMetric.LatencyMs));
-        Assert.Equal(20, folder.Find("nb201-00017")!.Label("pixel3", LabelMetric.LatencyMs));
-        Assert.Equal(0.0116, folder.Find("nb201-00010")!.Label("raspi4", LabelMetric.LatencyMs));
+        Assert.Equal(54.5, folder.Find("nb201-00017")!.Label("raspi4", Metric.LatencyMs));
+        Assert.Equal(20, folder.Find("nb201-00017")!.Label("pixel3", Metric.LatencyMs));
+        Assert.Equal(0.0116, folder.Find("nb201-00010")!.Label("raspi4", Metric.LatencyMs));
         Assert.False(folder.Find("nb201-00010")!.Labels.ContainsKey("pixel3"));
-        Assert.Equal(18.5, folder.Find("nb201-00009")!.Label("pixel3", LabelMetric.LatencyMs));
+        Assert.Equal(18.5, folder.Find("nb201-00009")!.Label("pixel3", Metric.LatencyMs));
         Assert.All(folder.Labels, l => Assert.Equal("measured:nb201", l.Source));
         Assert.All(folder.Labels, l => Assert.Null(l.EnergyMj));
 
@@ -187,7 +187,7 @@ public class Nb201ImportTests
             Assert.Equal(f[1], m.Info.Knobs["arch"]);
             for (int d = 0; d < devices.Length; d++)
             {
-                Assert.Equal(double.Parse(f[d + 2], CultureInfo.InvariantCulture), m.Label(devices[d], LabelMetric.LatencyMs));
+                Assert.Equal(double.Parse(f[d + 2], CultureInfo.InvariantCulture), m.Label(devices[d], Metric.LatencyMs));
             }
         }
         // Row 11 (nb201_index 10) is a cell whose every path is `none`: its graph has no operators.

@@ -7,7 +7,8 @@ namespace PerfSage.Cli.Commands.ModelTools;
 /// <summary>
 /// One or more dataset folders read as training samples: labels from <c>labels.csv</c>, features through the
 /// folder's feature cache (<see cref="DatasetFeatures"/>), and each model's split from <c>splits.csv</c>, or, for
-/// a folder without one, from a stable hash of the model id (80 % train, 10 % val, 10 % test; <see cref="Splits.ByHash"/>),
+/// a folder without one, from a stable hash of the model id (80 % train, 10 % val, 10 % test; <see cref="SplitRule"/>,
+/// the rule <c>dataset split</c> writes),
 /// so <c>train</c> and <c>eval</c> agree on which models were held out.
 /// </summary>
 internal sealed class LabelledData
@@ -71,15 +72,15 @@ internal sealed class LabelledData
                 var labels = new Dictionary<(string Target, Metric Metric), double>();
                 foreach ((string target, LabelRow row) in model.Labels)
                 {
-                    foreach (LabelMetric m in LabelMetrics.All)
+                    foreach (Metric m in MetricNames.All)
                     {
                         if (row.Get(m) is double value)
                         {
-                            labels[(target, MetricNames.Parse(LabelMetrics.Name(m)))] = value;
+                            labels[(target, m)] = value;
                         }
                     }
                 }
-                Split split = model.Split is DatasetSplit s ? ToSplit(s) : Splits.ByHash(model.Id);
+                Split split = model.Split ?? SplitRule.Assign(model.Id);
                 // Two folders may use the same ids (two builds with the same seed): keep both, named apart.
                 string id = ids.Add(model.Id) ? model.Id : folderName + "/" + model.Id;
                 ids.Add(id);
@@ -91,11 +92,4 @@ internal sealed class LabelledData
         }
         return new LabelledData(samples, stats, hashSplit);
     }
-
-    private static Split ToSplit(DatasetSplit split) => split switch
-    {
-        DatasetSplit.Train => Split.Train,
-        DatasetSplit.Validation => Split.Validation,
-        _ => Split.Test,
-    };
 }
