@@ -81,6 +81,28 @@ public class OpsSpaceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Knob_descriptions_quote_the_samplers_odds()
+    {
+        // The knob descriptions (shown by `perfsage spaces`) repeat some of OpsSpaceOdds' numbers in words: they
+        // must say what the sampler does.
+        OpsSpaceOdds o = OpsSpace.Odds;
+        string Of(string knob) => Space.Knobs.Single(k => k.Name == knob).Description;
+        static string P(IReadOnlyList<double> w) => "p " + string.Join(" / ", w.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+        static string N(double v) => v.ToString(CultureInfo.InvariantCulture);
+        Assert.Contains(P(o.DTypeWeights), Of("dtype"), StringComparison.Ordinal);
+        Assert.Contains(P(o.IoWeights), Of("io"), StringComparison.Ordinal);
+        Assert.Contains(P(o.ShapeWeights), Of("shape"), StringComparison.Ordinal);
+        Assert.Contains($"square with p {N(o.SquareImage)}", Of("shape"), StringComparison.Ordinal);
+        Assert.Contains($"1 with p {N(o.SingleOp)}", Of("op_count"), StringComparison.Ordinal);
+        Assert.Contains($"starts with FULLY_CONNECTED with p {N(o.StartsWithFullyConnected)}", Of("ops"), StringComparison.Ordinal);
+        Assert.Contains($"another follows with p {N(o.FullyConnectedAfterFullyConnected)}", Of("ops"), StringComparison.Ordinal);
+        Assert.Contains($"UNIDIRECTIONAL_SEQUENCE_LSTM with p {N(o.SequenceStartsWithLstm)}", Of("ops"), StringComparison.Ordinal);
+        Assert.Contains($"at most {OpsSpace.MaxLstms} LSTMs", Of("ops"), StringComparison.Ordinal);
+        Assert.Equal(OpsSpace.OpNames.Count, o.OpWeights.Count);
+        Assert.Equal(o.Kernels.Count, o.KernelWeights.Count);
+    }
+
+    [Fact]
     public void Samples_are_a_pure_function_of_seed_and_index()
     {
         var forward = Enumerable.Range(0, 50).Select(i => Space.Sample(7, i)).ToList();

@@ -9,31 +9,40 @@ using Xunit.Abstractions;
 
 namespace PerfSage.Targets.Tests;
 
-/// <summary>Every readable model of <c>../shared/models</c> on every target: no exceptions, sane numbers, thread
+/// <summary>Every model of <c>../shared/models</c> (all inventory rows) on every target: no exceptions, sane numbers, thread
 /// safety, and the throughput the benchmark phase will measure.</summary>
 public sealed class RealModelTests(ITestOutputHelper output)
 {
     private static readonly TargetCatalog Catalog = TargetCatalog.LoadDefault();
 
+    /// <summary>Every model file under <c>models/</c>: inventory rows must read and build (a zero-subgraph row
+    /// must be refused with <see cref="OpGraphException"/>); files outside the inventory must be in a folder the
+    /// shared README lists as not models, and the reader must reject them. Anything else fails the test.</summary>
     private static List<OpGraph> LoadAll(string root)
     {
+        Dictionary<string, Dictionary<string, string>> inventory =
+            ModelInventory.RequireRows().ToDictionary(r => r["file"], StringComparer.Ordinal);
         var graphs = new List<OpGraph>();
         foreach (string file in Directory.EnumerateFiles(Path.Combine(root, "models"), "*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".tflite", StringComparison.Ordinal) || f.EndsWith(".bin", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal))
         {
-            try
+            string relative = Path.GetRelativePath(Path.Combine(root, "models"), file).Replace('\\', '/');
+            if (!inventory.TryGetValue(relative, out Dictionary<string, string>? row))
             {
-                graphs.Add(OpGraph.FromModel(TfliteReader.ReadFile(file)));
+                Assert.True(ModelInventory.RejectionReason(relative) is not null, $"{relative}: not in the inventory");
+                Assert.Throws<TfliteFormatException>(() => TfliteReader.ReadFile(file));
+                continue;
             }
-            catch (TfliteFormatException)
+            TfliteModel model = TfliteReader.ReadFile(file);
+            if (row["subgraphs"] == "0")
             {
-                // negative fixtures and non-TFLite files: the parser's business, not ours
+                Assert.Throws<OpGraphException>(() => OpGraph.FromModel(model));
+                continue;
             }
-            catch (OpGraphException)
-            {
-            }
+            graphs.Add(OpGraph.FromModel(model));
         }
+        Assert.Equal(inventory.Values.Count(r => r["subgraphs"] != "0"), graphs.Count);
         return graphs;
     }
 

@@ -24,6 +24,35 @@ internal enum BlockRanking
 /// </summary>
 internal readonly record struct EthosUBlockConfig(Shape3 OfmBlock, Shape3 IfmBlock, bool PartKernel, bool Fits)
 {
+    // The traversal choice follows Vela 3.10.0's weight_compressor.py (the part-kernel vs depth utilisation test
+    // where the weights are encoded); the SHRAM rule follows architecture_allocator.py's find_block_config.
+
+    /// <summary>Deepest IFM for which part-kernel-first is always chosen ("part-kernel first is always better for
+    /// ifm depths &lt;= 8").</summary>
+    private const int PartKernelAlwaysMaxIfmDepth = 8;
+
+    /// <summary>IFM channels a depth-first kernel step consumes for 8-bit IFMs (depth utilisation C/⌈C⌉₃₂).</summary>
+    private const int DepthFirstChannelsInt8 = 32;
+
+    /// <summary>IFM channels a depth-first kernel step consumes for 16-bit IFMs (C/⌈C⌉₁₆).</summary>
+    private const int DepthFirstChannelsInt16 = 16;
+
+    /// <summary>IFM channels a part-kernel-first step consumes (C/⌈C⌉₈).</summary>
+    private const int PartKernelChannels = 8;
+
+    /// <summary>Kernel taps a part-kernel-first step consumes for 8-bit IFMs (K/⌈K⌉₄).</summary>
+    private const int PartKernelTapsInt8 = 4;
+
+    /// <summary>Kernel taps a part-kernel-first step consumes for 16-bit IFMs (K/⌈K⌉₂).</summary>
+    private const int PartKernelTapsInt16 = 2;
+
+    /// <summary>Channel granule of an IFM block in SHRAM: its depth is rounded up to 8.</summary>
+    private const int ShramIfmChannelGranule = 8;
+
+    /// <summary>SHRAM buffers per IFM block and per accumulator block: double-buffered, so the next block loads
+    /// while this one is computed.</summary>
+    private const int ShramBuffers = 2;
+
     /// <summary>The best fitting block under <paramref name="ranking"/> (the µblock, flagged not fitting, when
     /// nothing fits). <paramref name="fm"/> and <paramref name="slackCycles"/> feed the cycle ranking.</summary>
     public static EthosUBlockConfig Find(EthosUSpec spec, in NpuOp op, BlockRanking ranking,
@@ -108,14 +137,15 @@ internal readonly record struct EthosUBlockConfig(Shape3 OfmBlock, Shape3 IfmBlo
     public static bool UsePartKernel(in NpuOp op)
     {
         int c = op.Ifm.C;
-        if (c <= 8)
+        if (c <= PartKernelAlwaysMaxIfmDepth)
         {
             return true;
         }
         int k = op.KernelH * op.KernelW;
         bool int16 = op.IfmBits == 16;
-        double depthFirst = (double)c / RoundUp(c, int16 ? 16 : 32);
-        double partKernel = (double)c * k / ((double)RoundUp(c, 8) * RoundUp(k, int16 ? 2 : 4));
+        double depthFirst = (double)c / RoundUp(c, int16 ? DepthFirstChannelsInt16 : DepthFirstChannelsInt8);
+        double partKernel = (double)c * k
+            / ((double)RoundUp(c, PartKernelChannels) * RoundUp(k, int16 ? PartKernelTapsInt16 : PartKernelTapsInt8));
         return partKernel > depthFirst;
     }
 
@@ -152,8 +182,8 @@ internal readonly record struct EthosUBlockConfig(Shape3 OfmBlock, Shape3 IfmBlo
     private static bool FitsShram(EthosUSpec spec, in NpuOp op, Shape3 ofmBlock, Shape3 ifmBlock, int banks)
     {
         int bytesPerElement = op.IfmBits / 8;
-        long ifmBytes = (long)ifmBlock.H * ifmBlock.W * RoundUp(ifmBlock.C, 8) * bytesPerElement;
-        long used = 2 * CeilDiv(ifmBytes, spec.ShramBankBytes);
+        long ifmBytes = (long)ifmBlock.H * ifmBlock.W * RoundUp(ifmBlock.C, ShramIfmChannelGranule) * bytesPerElement;
+        long used = ShramBuffers * CeilDiv(ifmBytes, spec.ShramBankBytes);
         if (op.HasIfm2)
         {
             used *= 2; // the second operand gets its own double buffer
@@ -162,7 +192,7 @@ internal readonly record struct EthosUBlockConfig(Shape3 OfmBlock, Shape3 IfmBlo
         {
             int accBytes = op.IfmBits == 16 ? spec.AccumulatorBytesInt16 : spec.AccumulatorBytesInt8;
             long acc = (long)ofmBlock.H * ofmBlock.W * RoundUp(ofmBlock.C, spec.UblockD) * accBytes;
-            used += 2 * CeilDiv(acc, spec.ShramBankBytes);
+            used += ShramBuffers * CeilDiv(acc, spec.ShramBankBytes);
         }
         return used <= banks;
     }

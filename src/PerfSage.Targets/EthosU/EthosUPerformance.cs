@@ -31,6 +31,65 @@ internal readonly record struct NpuOpCost(
 /// </summary>
 internal static class EthosUPerformance
 {
+    // Constants of Vela 3.10.0's cycle model (the version TARGETS.md and SUPPORTED_OPS.md follow), file
+    // ethosu/vela/npu_performance.py; each names the Vela function it appears in. They are properties of the NPU's
+    // micro-architecture as Vela models them, the same on every configuration, so they live here and not in the
+    // catalog (whose per-configuration numbers come from architecture_features.py's ArchitectureFeatures).
+
+    /// <summary>Numerator of <c>cycles_wb = 32 * ofm_ublock.depth // 8</c> (<c>_estimate_conv_cycles</c>): the
+    /// cycles one kernel step costs at least, the weight-decoder rate (32 cycles for an 8-deep µblock).</summary>
+    private const double WeightBlockCycles = 32;
+
+    /// <summary>Denominator of <c>cycles_wb</c> (<c>_estimate_conv_cycles</c>): µblock channels per
+    /// <see cref="WeightBlockCycles"/>.</summary>
+    private const int WeightBlockChannels = 8;
+
+    /// <summary>Cycles per µblock per kernel step of a convolution, depthwise or vector product
+    /// (<c>4 * num_ublk_xy</c> in <c>_estimate_conv_cycles</c>).</summary>
+    private const double CyclesPerUblockStep = 4;
+
+    /// <summary>Width of the µblock Vela uses for a one-row OFM of even width with a one-row kernel on 2-high
+    /// µblock configurations (<c>Shape4D(1, 1, 4, depth)</c> in <c>_estimate_conv_cycles</c>); its height is 1.</summary>
+    private const int OneRowUblockW = 4;
+
+    /// <summary>Fewest cycles per µblock a pooling sub-kernel costs (<c>max(4, num_kernel_elems)</c> in
+    /// <c>_estimate_conv_cycles</c>).</summary>
+    private const double MinPoolingCyclesPerUblock = 4;
+
+    /// <summary>MACs per cycle of Ethos-U55-32, the configuration on which int16 pooling is not doubled
+    /// (<c>arch.accelerator_config != Accelerator.Ethos_U55_32</c> in <c>_estimate_conv_cycles</c>).</summary>
+    private const int U55x32MacsPerCycle = 32;
+
+    /// <summary>Factor on depthwise and pooling cycles for 16-bit IFMs (<c>cycles *= 2</c> in
+    /// <c>_estimate_conv_cycles</c>).</summary>
+    private const int Int16CycleFactor = 2;
+
+    /// <summary>Kernel taps one depthwise step consumes (<c>round_up_divide(num_kernel_elems, 4)</c> in
+    /// <c>_estimate_conv_cycles</c>), and one part-kernel-first step for 8-bit IFMs.</summary>
+    private const int TapsPerStep = 4;
+
+    /// <summary>Kernel taps one part-kernel-first step consumes for 16-bit IFMs (<c>divider = 2</c> in
+    /// <c>_estimate_conv_cycles</c>).</summary>
+    private const int TapsPerStepInt16PartKernel = 2;
+
+    /// <summary>IFM channels one part-kernel-first step consumes (<c>round_up_divide(ifm_block.depth, 8)</c> in
+    /// <c>_estimate_conv_cycles</c>).</summary>
+    private const int PartKernelIfmChannels = 8;
+
+    /// <summary>Numerator of the scale-and-bias fetch per OFM block, <c>10 * ofm_block.depth * read_latency / 256</c>
+    /// (<c>_estimate_conv_cycles</c>): 10 bytes (80 bits) of scale and bias per output channel.</summary>
+    private const double BiasFetchBytesPerChannel = 10;
+
+    /// <summary>Denominator of the scale-and-bias fetch (<c>_estimate_conv_cycles</c>).</summary>
+    private const double BiasFetchDivisor = 256;
+
+    /// <summary>The command floor: (IFM-block and OFM-block memory cycles + output + DPU cycles) / 4, "per DPU"
+    /// (<c>_estimate_conv_cycles</c> and <c>_estimate_output_cycles_per_element</c>).</summary>
+    private const double CommandFloorDivisor = 4;
+
+    /// <summary>Depth of an NHCWB16 brick: the channels stored together (<c>_estimate_memory_transfer_efficiency</c>).</summary>
+    private const int BrickDepth = 16;
+
     /// <summary>Costs <paramref name="op"/> with the block that gives it the fewest cycles.</summary>
     public static NpuOpCost Estimate(EthosUSpec spec, in NpuOp op, FeatureMapMemory fmMemory, double slackCycles)
     {
@@ -146,7 +205,8 @@ internal static class EthosUPerformance
         return EthosUBlockConfig.CeilDiv(op.KernelH, spec.SubKernelMax) * EthosUBlockConfig.CeilDiv(op.KernelW, spec.SubKernelMax);
     }
 
-    /// <summary>Vela's conv-style cycle estimate for convolution, depthwise, vector-product and pooling ops.</summary>
+    /// <summary>Vela's conv-style cycle estimate for convolution, depthwise, vector-product and pooling ops
+    /// (<c>_estimate_conv_cycles</c>).</summary>
     public static double ConvCycles(EthosUSpec spec, in NpuOp op, EthosUBlockConfig block, FeatureMapMemory fmMemory)
     {
         Shape3 ofmBlock = Shape3.Min(block.OfmBlock, op.Ofm);
@@ -157,7 +217,7 @@ internal static class EthosUPerformance
             && op.Ofm.H == 1 && op.Ofm.W % 2 == 0 && op.KernelH == 1)
         {
             // A one-row OFM of even width uses a 4×1 µblock.
-            ublockW = 4;
+            ublockW = OneRowUblockW;
             ublockH = 1;
             ofmBlock = ofmBlock with { H = 1 };
         }
@@ -165,9 +225,9 @@ internal static class EthosUPerformance
         int nY = EthosUBlockConfig.CeilDiv(ofmBlock.H, ublockH);
         int nXy = nX * nY;
         int nZ = EthosUBlockConfig.CeilDiv(ofmBlock.C, ublockD);
-        double cyclesWb = 32.0 * ublockD / 8;
+        double cyclesWb = WeightBlockCycles * ublockD / WeightBlockChannels;
         bool int16 = op.IfmBits == 16;
-        bool isU55x32 = spec.MacsPerCycle == 32;
+        bool isU55x32 = spec.MacsPerCycle == U55x32MacsPerCycle;
         double delay = spec.DelayCycles.Value;
 
         int limit = spec.SubKernelMax;
@@ -190,26 +250,27 @@ internal static class EthosUPerformance
                 {
                     case NpuBlockType.Pooling:
                         steps = 1;
-                        cycles = Math.Max(4, elements) * (double)nXy * nZ;
+                        cycles = Math.Max(MinPoolingCyclesPerUblock, elements) * nXy * nZ;
                         if (int16 && !isU55x32)
                         {
-                            cycles *= 2;
+                            cycles *= Int16CycleFactor;
                         }
                         break;
                     case NpuBlockType.Depthwise:
                     {
-                        double perStep = 4.0 * nXy * (int16 ? 2 : 1);
-                        steps = EthosUBlockConfig.CeilDiv(elements, 4);
+                        double perStep = CyclesPerUblockStep * nXy * (int16 ? Int16CycleFactor : 1);
+                        steps = EthosUBlockConfig.CeilDiv(elements, TapsPerStep);
                         cycles = Math.Max(cyclesWb, perStep) * steps * nZ;
                         break;
                     }
                     case NpuBlockType.ConvolutionMxN when block.PartKernel:
-                        steps = EthosUBlockConfig.CeilDiv(elements, int16 ? 2 : 4);
-                        cycles = Math.Max(cyclesWb, 4.0 * nXy) * steps * EthosUBlockConfig.CeilDiv(ifmBlock.C, 8) * nZ;
+                        steps = EthosUBlockConfig.CeilDiv(elements, int16 ? TapsPerStepInt16PartKernel : TapsPerStep);
+                        cycles = Math.Max(cyclesWb, CyclesPerUblockStep * nXy) * steps
+                            * EthosUBlockConfig.CeilDiv(ifmBlock.C, PartKernelIfmChannels) * nZ;
                         break;
                     default: // depth-first convolution and vector product
                         steps = elements;
-                        cycles = Math.Max(cyclesWb, 4.0 * nXy) * steps * nZ;
+                        cycles = Math.Max(cyclesWb, CyclesPerUblockStep * nXy) * steps * nZ;
                         break;
                 }
 
@@ -227,7 +288,7 @@ internal static class EthosUPerformance
                 }
                 if (op.Type == NpuBlockType.ConvolutionMxN && block.PartKernel)
                 {
-                    delayCycles *= EthosUBlockConfig.CeilDiv(ifmBlock.C, 8);
+                    delayCycles *= EthosUBlockConfig.CeilDiv(ifmBlock.C, PartKernelIfmChannels);
                 }
                 dpu += (cycles + delayCycles) * (countH * countW);
             }
@@ -241,10 +302,10 @@ internal static class EthosUPerformance
         double output = Math.Ceiling(OutputCyclesPerElement(spec, op) * ofmBlock.Elements);
         if (op.BiasChannels > 0)
         {
-            double bias = 10.0 * ofmBlock.C * spec.Constants.ReadLatencyCycles.Value / 256;
+            double bias = BiasFetchBytesPerChannel * ofmBlock.C * spec.Constants.ReadLatencyCycles.Value / BiasFetchDivisor;
             output = Math.Max(output, bias);
         }
-        double command = (BlockMemoryCycles(spec, op, ifmBlock, ofmBlock, fmMemory) + output + dpu) / 4;
+        double command = (BlockMemoryCycles(spec, op, ifmBlock, ofmBlock, fmMemory) + output + dpu) / CommandFloorDivisor;
         dpu = Math.Max(dpu, command);
         output = Math.Max(output, command);
 
@@ -270,19 +331,19 @@ internal static class EthosUPerformance
         }
     }
 
-    /// <summary>Elementwise ops: output-stage cycles per element (raised to the per-block command floor)
-    /// times the OFM elements.</summary>
+    /// <summary>Elementwise ops: output-stage cycles per element (raised to the per-block command floor, as in
+    /// <c>_estimate_output_cycles_per_element</c>) times the OFM elements (<c>measure_cycle_cost</c>).</summary>
     public static double ElementwiseCycles(EthosUSpec spec, in NpuOp op, EthosUBlockConfig block, FeatureMapMemory fmMemory)
     {
         Shape3 ofmBlock = Shape3.Min(block.OfmBlock, op.Ofm);
         double perElement = OutputCyclesPerElement(spec, op);
         double blockElements = Math.Max(1, ofmBlock.Elements);
-        double command = (BlockMemoryCycles(spec, op, ofmBlock, ofmBlock, fmMemory) + perElement * blockElements) / 4;
+        double command = (BlockMemoryCycles(spec, op, ofmBlock, ofmBlock, fmMemory) + perElement * blockElements) / CommandFloorDivisor;
         perElement = Math.Max(perElement, command / blockElements);
         return perElement * op.Ofm.Elements;
     }
 
-    /// <summary>Output-stage cycles per element: the larger of the output table (by op kind; MUL's column
+    /// <summary>Output-stage cycles per element (<c>_estimate_output_cycles_per_element</c>): the larger of the output table (by op kind; MUL's column
     /// for int16 IFMs, which use 40-bit accumulators) and the activation table.</summary>
     public static double OutputCyclesPerElement(EthosUSpec spec, in NpuOp op)
     {
@@ -302,7 +363,8 @@ internal static class EthosUPerformance
         return Math.Max(output, activation);
     }
 
-    /// <summary>Minimum memory cycles to move one IFM block in and one OFM block out (latency + bytes / rate).</summary>
+    /// <summary>Minimum memory cycles to move one IFM block in and one OFM block out (latency + bytes / rate;
+    /// <c>_estimate_minimum_memory_cycles</c>, without its burst-efficiency factor).</summary>
     private static double BlockMemoryCycles(EthosUSpec spec, in NpuOp op, Shape3 ifmBlock, Shape3 ofmBlock, FeatureMapMemory fmMemory)
     {
         EthosUMemory fm = fmMemory == FeatureMapMemory.Sram ? spec.Sram : spec.Constants;
@@ -311,7 +373,7 @@ internal static class EthosUPerformance
         return ifm + ofm;
     }
 
-    /// <summary>Burst-efficiency factor: burst / min(burst, contiguous bytes of one access). NHWC is contiguous
+    /// <summary>Burst-efficiency factor (after <c>_estimate_memory_transfer_efficiency</c>): burst / min(burst, contiguous bytes of one access). NHWC is contiguous
     /// over the block depth, over width × depth when the block spans the whole depth, and over the whole block
     /// when it also spans the width; NHCWB16 bricks are contiguous over the block width × 16 channels.</summary>
     public static double BurstScale(int burstBytes, bool nhwc, Shape3 block, Shape3 tensor, int bytesPerElement)
@@ -334,7 +396,7 @@ internal static class EthosUPerformance
         }
         else
         {
-            contiguous = (long)block.W * Math.Min(16, Math.Max(1, tensor.C)) * bytesPerElement;
+            contiguous = (long)block.W * Math.Min(BrickDepth, Math.Max(1, tensor.C)) * bytesPerElement;
         }
         contiguous = Math.Max(1, contiguous);
         return (double)burstBytes / Math.Min(burstBytes, contiguous);
