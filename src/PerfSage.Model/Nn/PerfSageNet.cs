@@ -137,23 +137,19 @@ internal sealed class PerfSageNet : Module<GraphBatch, Tensor>
             stack(graphLog, 1).MoveToOuterDisposeScope());
     }
 
-    /// <summary>ln of each head's prediction [G, heads].</summary>
+    /// <summary>ln of each head's prediction [G, heads] (<see cref="Readout.Combine"/> of <see cref="ReadoutTerms"/> plus the offsets).</summary>
     public override Tensor forward(GraphBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
         (Tensor sumLog, Tensor maxLog, Tensor graphLog) = ReadoutTerms(batch);
-        Tensor sum = Dense(sumLog, batch).logsumexp(1);   // [G, heads]: ln Σᵢ exp aᵢ
-        Tensor max = Dense(maxLog, batch).amax([1]);      // [G, heads]: maxᵢ cᵢ
         Tensor offsets = tensor(_offsets, device: sumLog.device);
-        return stack([sum, max, graphLog], 2).logsumexp(2).add(offsets, Scalars.One).MoveToOuterDisposeScope();
+        return Readout.Combine(Dense(sumLog, batch), Dense(maxLog, batch), graphLog, offsets).MoveToOuterDisposeScope();
     }
 
     /// <summary>Node rows [N, heads] laid out [G, MaxNodes, heads], −∞ where a graph has fewer nodes.</summary>
-    private Tensor Dense(Tensor nodeRows, GraphBatch batch) =>
-        full([batch.GraphCount * (long)batch.MaxNodes, _heads.Length], Scalars.NegativeInfinity, dtype: nodeRows.dtype, device: nodeRows.device)
-            .index_copy(0, batch.DensePosition, nodeRows)
-            .view(batch.GraphCount, batch.MaxNodes, _heads.Length);
+    private static Tensor Dense(Tensor nodeRows, GraphBatch batch) =>
+        Readout.Dense(nodeRows, batch.DensePosition, batch.GraphCount, batch.MaxNodes);
 }
 
 /// <summary>A head of the network: its key and its ln-space offset.</summary>

@@ -77,8 +77,8 @@ public sealed record FittedHead
     /// <summary>Mean |ln ŷ − ln y| on the graphs it was fitted on, after fitting.</summary>
     public required double TrainLoss { get; init; }
 
-    /// <summary>Values per parameter suffix (<c>node.0.weight</c>, …, <c>graph.bias</c>), row-major.</summary>
-    internal IReadOnlyDictionary<string, float[]> Weights { get; init; } = new Dictionary<string, float[]>();
+    /// <summary>The head's weights, row-major.</summary>
+    internal HeadWeights<float[]> Weights { get; init; } = HeadWeights.Names.Map(_ => Array.Empty<float>());
 }
 
 /// <summary>
@@ -94,8 +94,6 @@ public static class HeadFitter
 {
     /// <summary>The fewest labelled graphs a new head is fitted from.</summary>
     public const int MinimumLabels = 10;
-
-    private static readonly string[] ParameterNames = ["node.0.weight", "node.0.bias", "node.2.weight", "node.2.bias", "graph.weight", "graph.bias"];
 
     /// <summary>
     /// A copy of <paramref name="baseModel"/> with a head <c>target/metric</c> for every metric that has at least
@@ -168,31 +166,24 @@ public static class HeadFitter
         double mean = logY.Average();
         double std = Math.Sqrt(logY.Sum(v => (v - mean) * (v - mean)) / logY.Length);
 
-        Dictionary<string, float[]> start;
-        long[][] shapes;
+        HeadWeights<float[]> start;
+        HeadWeights<long[]> shapes;
         using (NewDisposeScope())
         {
-            Dictionary<string, Tensor> state = model.Net.state_dict();
-            start = ParameterNames.ToDictionary(n => n, n => state[$"heads.{donorHead.Key}.{n}"].cpu().data<float>().ToArray());
-            shapes = ParameterNames.Select(n => state[$"heads.{donorHead.Key}.{n}"].shape).ToArray();
+            HeadWeights<Tensor> donorWeights = HeadWeights.FromState(model.Net.state_dict(), donorHead.Key);
+            start = donorWeights.Map(t => t.cpu().data<float>().ToArray());
+            shapes = donorWeights.Map(t => t.shape);
         }
 
-        var parameters = new Parameter[ParameterNames.Length];
+        HeadWeights<Parameter>? parameters = null;
         Parameter delta = new(zeros(1), requires_grad: true);
         double loss;
         try
         {
-            for (int i = 0; i < parameters.Length; i++)
-            {
-                parameters[i] = new Parameter(tensor(start[ParameterNames[i]], shapes[i]), requires_grad: false);
-            }
-            loss = Train(cache, rows, logY, offset, parameters, delta, shapes, options);
+            parameters = start.Zip(shapes, (values, shape) => new Parameter(tensor(values, shape), requires_grad: false));
+            loss = Train(cache, rows, logY, offset, parameters, delta, options);
             offset += delta.data<float>()[0];
-            var weights = new Dictionary<string, float[]>(StringComparer.Ordinal);
-            for (int i = 0; i < parameters.Length; i++)
-            {
-                weights[ParameterNames[i]] = parameters[i].data<float>().ToArray();
-            }
+            HeadWeights<float[]> weights = parameters.Map(q => q.data<float>().ToArray());
             return new FittedHead
             {
                 Key = key,
@@ -208,9 +199,9 @@ public static class HeadFitter
         finally
         {
             delta.Dispose();
-            foreach (Parameter? p in parameters)
+            foreach (Parameter p in parameters?.All ?? [])
             {
-                p?.Dispose();
+                p.Dispose();
             }
         }
     }
@@ -221,14 +212,13 @@ public static class HeadFitter
         var result = new double[rows.Count];
         using IDisposable noGrad = no_grad();
         using DisposeScope outer = NewDisposeScope();
-        Tensor[] p = ParameterNames.Select((n, i) => tensor(head.Weights[n], ShapeOf(cache.Model, n))).ToArray();
+        HeadWeights<Tensor> w = head.Weights.Zip(HeadWeights.Shapes(cache.Model.Manifest.Network), (values, shape) => tensor(values, shape));
         for (int first = 0; first < rows.Count; first += chunkSize)
         {
             int end = Math.Min(rows.Count, first + chunkSize);
             using DisposeScope scope = NewDisposeScope();
             TrunkCache.Gathered g = cache.Gather(rows.Skip(first).Take(end - first).ToArray());
-            Tensor z = nn.functional.relu(nn.functional.linear(g.Nodes, p[0], p[1]));
-            float[] log = Readout(z, g, p, null).data<float>().ToArray();
+            float[] log = HeadLog(Readout.Hidden(g.Nodes, w), g, w, null).data<float>().ToArray();
             for (int i = first; i < end; i++)
             {
                 result[i] = log[i - first] + head.LogOffset;
@@ -281,10 +271,11 @@ public static class HeadFitter
         return best;
     }
 
-    private static double Train(TrunkCache cache, int[] rows, double[] logY, double offset, Parameter[] p, Parameter delta,
-        long[][] shapes, HeadFitOptions options)
+    private static double Train(TrunkCache cache, int[] rows, double[] logY, double offset, HeadWeights<Parameter> p, Parameter delta,
+        HeadFitOptions options)
     {
         using DisposeScope scope = NewDisposeScope();
+        HeadWeights<Tensor> w = p.Map(q => (Tensor)q);
         TrunkCache.Gathered g = cache.Gather(rows);
         Tensor target = tensor(logY.Select(v => (float)(v - offset)).ToArray());
         Tensor? hidden = null;
@@ -293,13 +284,13 @@ public static class HeadFitter
         {
             using (no_grad())
             {
-                hidden = nn.functional.relu(nn.functional.linear(g.Nodes, p[0], p[1]));
+                hidden = Readout.Hidden(g.Nodes, w);
             }
-            learning.AddRange([p[2], p[3], p[4], p[5]]);
+            learning.AddRange(p.OutputLayers);
         }
         else if (options.Layers == HeadFitLayers.All)
         {
-            learning.AddRange(p);
+            learning.AddRange(p.All);
         }
         var anchors = new Dictionary<Parameter, Tensor>();
         foreach (Parameter q in learning.Where(q => !ReferenceEquals(q, delta)))
@@ -311,6 +302,7 @@ public static class HeadFitter
         double? first = null;
         int steps = options.Layers == HeadFitLayers.Offset ? 0 : options.Steps;
         using var optimizer = new AdamOptimizer(learning, options.LearningRate);
+        var schedule = new CosineSchedule(options.LearningRate, 0.01 * options.LearningRate, steps);
         // A prior of fixed strength against a loss that is a mean over the graphs: the pull weighs 10/k as much at k graphs,
         // so 10 labels stay near the donor and 900 can move away from it.
         using Scalar pull = (options.DonorPull * MinimumLabels / rows.Length).ToScalar();
@@ -318,14 +310,13 @@ public static class HeadFitter
         for (int step = 1; step <= steps; step++)
         {
             using DisposeScope stepScope = NewDisposeScope();
-            double t = steps <= 1 ? 0 : (step - 1) / (double)(steps - 1);
-            optimizer.LearningRate = options.LearningRate * (0.01 + (0.99 * 0.5 * (1 + Math.Cos(Math.PI * t))));
+            optimizer.LearningRate = schedule.At(step);
             foreach (Parameter q in learning)
             {
                 q.grad?.zero_();
             }
-            Tensor z = hidden ?? nn.functional.relu(nn.functional.linear(g.Nodes, p[0], p[1]));
-            Tensor fit = Readout(z, g, p, delta).sub(target).abs().sum().div(count);
+            Tensor z = hidden ?? Readout.Hidden(g.Nodes, w);
+            Tensor fit = HeadLog(z, g, w, delta).sub(target).abs().sum().div(count);
             Tensor total = fit;
             if (options.DonorPull > 0)
             {
@@ -342,8 +333,8 @@ public static class HeadFitter
         }
         using (no_grad())
         {
-            Tensor z = hidden ?? nn.functional.relu(nn.functional.linear(g.Nodes, p[0], p[1]));
-            loss = Readout(z, g, p, delta).sub(target).abs().mean().item<float>();
+            Tensor z = hidden ?? Readout.Hidden(g.Nodes, w);
+            loss = HeadLog(z, g, w, delta).sub(target).abs().mean().item<float>();
         }
         ThrowIfDiverged(steps, loss, first ?? loss, options.LearningRate);
         foreach (Parameter q in learning)
@@ -365,34 +356,16 @@ public static class HeadFitter
             $"fitting the new head diverged at step {step} (loss {loss:G4}, first {first:G4}); lower the learning rate (now {learningRate:G4})"));
     }
 
-    /// <summary>ln ŷ − offset per graph [G]: logsumexp of the node sum terms, the largest node max term and the graph term (<c>PerfSageNet</c>'s readout).</summary>
-    private static Tensor Readout(Tensor hidden, TrunkCache.Gathered g, Tensor[] p, Tensor? delta)
+    /// <summary>ln ŷ per graph [G] of one head over cached graphs <paramref name="g"/> from its hidden layer
+    /// (<see cref="Readout"/>), less the offset (plus <paramref name="delta"/> when given).</summary>
+    private static Tensor HeadLog(Tensor hidden, TrunkCache.Gathered g, HeadWeights<Tensor> w, Tensor? delta)
     {
-        Tensor terms = nn.functional.linear(hidden, p[2], p[3]);   // [N, 2]
-        Tensor sum = Dense(terms.select(1, 0), g).logsumexp(1);   // [G]
-        Tensor max = Dense(terms.select(1, 1), g).amax([1]);      // [G]
-        Tensor graph = nn.functional.linear(g.Graphs, p[4], p[5]).squeeze(1);
-        Tensor log = stack([sum, max, graph], 1).logsumexp(1);
-        return delta is null ? log : log.add(delta, Scalars.One);
-    }
-
-    private static Tensor Dense(Tensor nodeValues, TrunkCache.Gathered g) =>
-        full([g.GraphCount * (long)g.MaxNodes], Scalars.NegativeInfinity, dtype: nodeValues.dtype)
-            .index_copy(0, g.DensePosition, nodeValues)
-            .view(g.GraphCount, g.MaxNodes);
-
-    private static long[] ShapeOf(TrainedModel model, string name)
-    {
-        NetworkOptions o = model.Manifest.Network;
-        return name switch
-        {
-            "node.0.weight" => [o.HeadHiddenSize, o.HiddenSize],
-            "node.0.bias" => [o.HeadHiddenSize],
-            "node.2.weight" => [2, o.HeadHiddenSize],
-            "node.2.bias" => [2],
-            "graph.weight" => [1, o.GraphHiddenSize],
-            _ => [1],
-        };
+        Tensor terms = Readout.NodeTerms(hidden, w);   // [N, 2]
+        return Readout.Combine(
+            Readout.Dense(terms.select(1, 0), g.DensePosition, g.GraphCount, g.MaxNodes),
+            Readout.Dense(terms.select(1, 1), g.DensePosition, g.GraphCount, g.MaxNodes),
+            Readout.GraphTerm(g.Graphs, w),
+            delta);
     }
 
     /// <summary>A copy of <paramref name="baseModel"/> with <paramref name="heads"/> added: every base parameter copied
@@ -430,10 +403,9 @@ public static class HeadFitter
                 Dictionary<string, Tensor> state = net.state_dict();
                 foreach (FittedHead f in heads)
                 {
-                    foreach (string n in ParameterNames)
+                    foreach ((Tensor p, float[] values) in HeadWeights.FromState(state, f.Key.Key).All.Zip(f.Weights.All))
                     {
-                        Tensor p = state[$"heads.{f.Key.Key}.{n}"];
-                        using Tensor value = tensor(f.Weights[n], p.shape);
+                        using Tensor value = tensor(values, p.shape);
                         p.copy_(value);
                     }
                 }
