@@ -16,7 +16,10 @@ public class RootCommandTests
     {
         (int code, string stdout, _) = CliRunner.Run("--help");
         Assert.Equal(0, code);
-        Assert.Contains("inspect", stdout);
+        // Every command of the README's command table, each at the start of its own line under "Commands:".
+        string commands = stdout[stdout.IndexOf("Commands:", StringComparison.Ordinal)..];
+        string[] names = [.. commands.Split('\n').Skip(1).Select(l => l.Trim().Split(' ')[0]).Where(n => n.Length > 0)];
+        Assert.Equal(["inspect", "dataset", "estimate", "targets", "train", "predict", "score", "eval"], names);
         Assert.Contains("--verbose", stdout);
         Assert.Contains("--quiet", stdout);
         Assert.Contains("--log-file", stdout);
