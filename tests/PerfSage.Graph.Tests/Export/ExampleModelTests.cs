@@ -79,7 +79,7 @@ public sealed class ExampleModelTests
     }
 
     [Fact]
-    public void Readme_first_command_runs_the_main_job_on_the_example()
+    public void Readme_first_command_names_the_bundled_example()
     {
         string readme = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "README.md"));
         string first = readme.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("./perfsage ", StringComparison.Ordinal));
