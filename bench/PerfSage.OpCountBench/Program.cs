@@ -172,7 +172,7 @@ finally
     }
 }
 
-/// <summary>Runs `dotnet CLI ARGS` with stdout to <paramref name="stdoutPath"/>, measuring wall time and peak RSS.</summary>
+// Runs `dotnet CLI ARGS` with stdout to stdoutPath, measuring wall time and peak RSS.
 static Run Measure(string cli, List<string> arguments, string stdoutPath, double timeoutS, bool haveTime)
 {
     string rusage = stdoutPath + ".time";
@@ -235,7 +235,7 @@ static Run Measure(string cli, List<string> arguments, string stdoutPath, double
     }
 }
 
-/// <summary>VmHWM of a running process in KiB (0 once it has gone).</summary>
+// VmHWM of a running process in KiB (0 once it has gone).
 static long HighWaterKib(int pid)
 {
     try

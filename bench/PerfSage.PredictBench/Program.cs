@@ -185,8 +185,8 @@ static void PredictOne(Predictor predictor, string file)
     }
 }
 
-/// <summary>Median wall time of `predict -v` and the median of each phase it logs ("[DBG] libtorch loaded 250 ms after
-/// process start"), after one unmeasured run.</summary>
+// Median wall time of `predict -v` and the median of each phase it logs ("[DBG] libtorch loaded 250 ms after
+// process start"), after one unmeasured run.
 static (double Seconds, string Phases) Cold(string dll, string[] arguments, int runs)
 {
     Child(dll, arguments);
@@ -220,7 +220,7 @@ static (double Seconds, string Phases) Cold(string dll, string[] arguments, int 
     return (wall, text);
 }
 
-/// <summary>Runs `dotnet DLL ARGS`, returns its wall time in seconds; fails on a non-zero exit.</summary>
+// Runs `dotnet DLL ARGS`, returns its wall time in seconds; fails on a non-zero exit.
 static double Child(string dll, string[] arguments, Action<string>? stdout = null, Action<string>? stderr = null)
 {
     var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -244,7 +244,7 @@ static double Child(string dll, string[] arguments, Action<string>? stdout = nul
     return clock.Elapsed.TotalSeconds;
 }
 
-/// <summary>Median of <paramref name="count"/> measurements after one unmeasured run.</summary>
+// Median of count measurements after one unmeasured run.
 static double Median(int count, Func<double> measure)
 {
     measure();
@@ -262,7 +262,7 @@ static double MedianOf(List<double> values)
     return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
 }
 
-/// <summary>Collects epoch reports synchronously (System.Progress would post them to the thread pool).</summary>
+// Collects epoch reports synchronously (System.Progress would post them to the thread pool).
 internal sealed class Progress(Action<EpochReport> report) : IProgress<EpochReport>
 {
     public void Report(EpochReport value) => report(value);

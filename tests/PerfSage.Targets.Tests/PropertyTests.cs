@@ -13,7 +13,7 @@ public sealed class PropertyTests
 
     private static readonly IEstimator[] All = Catalog.Targets.Select(Estimator.For).ToArray();
 
-    /// <summary>A layer kind and its shape; <see cref="Grow"/> adds work without changing anything else.</summary>
+    /// <summary>A layer kind and its shape; <c>Grow</c> adds work without changing anything else.</summary>
     public sealed record Layer(int Kind, int H, int W, int C, int Out, int K, int Stride)
     {
         public OpGraph Build(TensorType type = TensorType.Int8)
@@ -94,7 +94,7 @@ public sealed class PropertyTests
         });
 
     /// <summary>Small random int8 networks: a chain of convolutions, depthwise, pooling, residual adds and
-    /// activations, optionally ending in a fully connected classifier. With <paramref name="npuSized"/> the
+    /// activations, optionally ending in a fully connected classifier. With <c>npuSized</c> the
     /// layers keep at least 4×4 outputs and multiples of 8 channels (see <see cref="Ethos_u55_256_is_never_slower_than_u55_32"/>).</summary>
     private static Arbitrary<int[]> Networks() =>
         Gen.Sized(n => Gen.Choose(1, Math.Max(1, Math.Min(n, 6))))

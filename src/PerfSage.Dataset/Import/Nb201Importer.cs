@@ -23,7 +23,7 @@ public sealed record Nb201ImportRequest(string CsvPath)
 
 /// <summary>
 /// Turns a NAS-Bench-201 latency table into a dataset: one graph per architecture
-/// (<see cref="Nb201Space.FromArchString"/>), one measured label per device column (<c>latency_ms</c>, source
+/// (<see cref="Nb201Space.FromArchString(string, PerfSage.Tflite.TensorType, Nb201Graph)"/>), one measured label per device column (<c>latency_ms</c>, source
 /// <c>measured:nb201</c>; an empty cell gives no label). Parallel and resumable like a build. The CSV is read
 /// whole from a regular file of at most <see cref="Limits.MaxTextBytes"/> (a named pipe or <c>/dev/zero</c> is
 /// refused before a byte is read); a field quoted in an error is cut to <see cref="Limits.MaxEchoedChars"/>.

@@ -24,7 +24,11 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 
+// Block-scoped: build/TorchSharpNativeFix.targets also compiles this file as an MSBuild inline task, whose compiler
+// may predate file-scoped namespaces.
+#pragma warning disable IDE0161
 namespace PerfSage.Model.Native
+#pragma warning restore IDE0161
 {
     /// <summary>One version a shared library requires from one of its dependencies (an <c>Elf64_Vernaux</c>).</summary>
     internal sealed class ElfVersionNeed
