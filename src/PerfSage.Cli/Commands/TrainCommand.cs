@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using PerfSage.Cli.Commands.ModelTools;
+using PerfSage.Cli.Rendering;
 using PerfSage.Model;
+using PerfSage.Pipeline;
 
 namespace PerfSage.Cli.Commands;
 
@@ -99,7 +100,7 @@ internal static class TrainCommand
                 Check(fromDir is not null, "--new-target needs --from MODEL (the model whose trunk and heads the new heads are added to)");
                 return AddTarget(context, parse.GetValue(data)!, ModelLocator.Resolve(fromDir), name, outDir, threads, clock, interrupt.Token);
             }
-            LabelledData labelled = LabelledData.Load(parse.GetValue(data)!, threads, context, interrupt.Token);
+            LabelledData labelled = LabelledData.Load(parse.GetValue(data)!, threads, context.Log, interrupt.Token);
             string[] targetFilter = parse.GetValue(targets) ?? [];
             foreach (string t in targetFilter.Where(t => !labelled.Targets.Contains(t, StringComparer.Ordinal)))
             {
@@ -161,7 +162,7 @@ internal static class TrainCommand
         {
             throw new UserInputException($"--out {outDir}: is the --from model; write the model with the new target to another folder");
         }
-        LabelledData labelled = LabelledData.Load(dataDirs, threads, context, cancel);
+        LabelledData labelled = LabelledData.Load(dataDirs, threads, context.Log, cancel);
         if (!labelled.Targets.Contains(name, StringComparer.Ordinal))
         {
             throw new UserInputException(

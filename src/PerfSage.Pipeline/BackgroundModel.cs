@@ -1,11 +1,11 @@
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Pipeline;
 
 /// <summary>
 /// Loads a model on a worker thread while the command reads and featurizes its inputs: the first load in a
 /// process starts libtorch (about a third of a second), which would otherwise come on top of the parsing.
 /// Disposing waits for the load to finish and disposes what it made, so no native model outlives the command.
 /// </summary>
-internal sealed class BackgroundModel<T> : IDisposable
+public sealed class BackgroundModel<T> : IDisposable
     where T : class, IDisposable
 {
     private readonly Task<T> _task;

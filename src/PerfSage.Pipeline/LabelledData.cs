@@ -1,8 +1,9 @@
 using PerfSage.Dataset;
 using PerfSage.Graph.Features;
 using PerfSage.Model;
+using Serilog;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Pipeline;
 
 /// <summary>
 /// One or more dataset folders read as training samples: labels from <c>labels.csv</c>, features through the
@@ -10,7 +11,7 @@ namespace PerfSage.Cli.Commands.ModelTools;
 /// a folder without one, from a stable hash of the model id (80 % train, 10 % val, 10 % test; <see cref="Splits.ByHash"/>),
 /// so <c>train</c> and <c>eval</c> agree on which models were held out.
 /// </summary>
-internal sealed class LabelledData
+public sealed class LabelledData
 {
     private LabelledData(IReadOnlyList<TrainingSample> samples, IReadOnlyList<FeatureLoadStats> features, IReadOnlyList<string> hashSplit)
     {
@@ -36,11 +37,11 @@ internal sealed class LabelledData
 
     public int Count(Split split) => Samples.Count(s => s.Split == split);
 
-    public static LabelledData Load(IReadOnlyList<string> directories, int jobs, CliContext context, CancellationToken cancellationToken)
+    public static LabelledData Load(IReadOnlyList<string> directories, int jobs, ILogger log, CancellationToken cancellationToken)
     {
         if (directories.Count == 0)
         {
-            throw new UserInputException("no data: give --data DIR (a dataset folder made by 'perfsage dataset build' or 'dataset import')");
+            throw new InputException("no data: give --data DIR (a dataset folder made by 'perfsage dataset build' or 'dataset import')");
         }
         var samples = new List<TrainingSample>();
         var stats = new List<FeatureLoadStats>();
@@ -50,19 +51,19 @@ internal sealed class LabelledData
         {
             if (!Directory.Exists(dir))
             {
-                throw new UserInputException($"{dir}: dataset folder not found");
+                throw new InputException($"{dir}: dataset folder not found");
             }
-            DatasetFolder data = LibraryErrors.Dataset(() => DatasetFolder.Load(dir));
+            DatasetFolder data = DatasetFolder.Load(dir);
             if (!data.HasSplits)
             {
                 hashSplit.Add(data.Directory);
-                context.Log.Information(
+                log.Information(
                     "{Dir} has no splits.csv: splitting its models 80/10/10 (train/val/test) by a stable hash of the model id "
                     + "(run 'perfsage dataset split' to choose another split)", dir);
             }
-            (GraphFeatures[] features, FeatureLoadStats loaded) = DatasetFeatures.Load(data, jobs, context.Log, cancellationToken);
+            (GraphFeatures[] features, FeatureLoadStats loaded) = DatasetFeatures.Load(data, jobs, log, cancellationToken);
             stats.Add(loaded);
-            context.Log.Information("{Dir}: {Count} graphs, {Cached} features from the cache, {Parsed} parsed",
+            log.Information("{Dir}: {Count} graphs, {Cached} features from the cache, {Parsed} parsed",
                 dir, data.Models.Count, loaded.FromCache, loaded.Parsed);
             string folderName = Path.GetFileName(data.Directory);
             for (int i = 0; i < data.Models.Count; i++)
