@@ -10,11 +10,13 @@ public sealed class BackgroundModel<T> : IDisposable
 {
     private readonly Task<T> _task;
 
+    /// <summary>Starts <paramref name="load"/> on a worker thread.</summary>
     public BackgroundModel(Func<T> load) => _task = Task.Run(load);
 
     /// <summary>The loaded model; rethrows the load's own exception (not wrapped).</summary>
     public T Get() => _task.GetAwaiter().GetResult();
 
+    /// <summary>Waits for the load and disposes what it made.</summary>
     public void Dispose()
     {
         try

@@ -10,8 +10,10 @@ namespace PerfSage.Pipeline;
 /// </summary>
 public sealed partial record Budget(Metric Metric, string Operator, double Limit)
 {
+    /// <summary>The metric's CSV column name, e.g. <c>latency_ms</c>.</summary>
     public string MetricName => MetricNames.Name(Metric);
 
+    /// <summary>The budget as written back: <c>latency_ms&lt;=20</c>.</summary>
     public override string ToString() => MetricName + Operator + Limit.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>Parses <paramref name="text"/>; throws <see cref="InputException"/> naming what is wrong.</summary>

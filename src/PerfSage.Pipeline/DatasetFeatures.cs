@@ -30,11 +30,14 @@ public sealed record FeatureLoadStats(string Directory, int FromCache, int Parse
 /// </summary>
 public static class DatasetFeatures
 {
+    /// <summary>The folder of a dataset that holds the cache.</summary>
     public const string CacheFolder = "cache";
 
+    /// <summary>The cache file of <paramref name="datasetDirectory"/> (features of the current schema).</summary>
     public static string CachePath(string datasetDirectory) =>
         Path.Combine(datasetDirectory, CacheFolder, string.Create(CultureInfo.InvariantCulture, $"features-v{FeatureSchema.Version}.pb"));
 
+    /// <summary>The cache index of <paramref name="datasetDirectory"/>.</summary>
     public static string IndexPath(string datasetDirectory) =>
         Path.Combine(datasetDirectory, CacheFolder, string.Create(CultureInfo.InvariantCulture, $"features-v{FeatureSchema.Version}.index.json"));
 

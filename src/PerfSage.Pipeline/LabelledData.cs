@@ -33,10 +33,15 @@ public sealed class LabelledData
     /// <summary>Folders without <c>splits.csv</c>, split by a hash of the model id.</summary>
     public IReadOnlyList<string> HashSplitFolders { get; }
 
+    /// <summary>The samples of <paramref name="split"/>, in order.</summary>
     public IEnumerable<TrainingSample> InSplit(Split split) => Samples.Where(s => s.Split == split);
 
+    /// <summary>How many samples <paramref name="split"/> holds.</summary>
     public int Count(Split split) => Samples.Count(s => s.Split == split);
 
+    /// <summary>Reads <paramref name="directories"/> (featurizing with <paramref name="jobs"/> threads where the cache
+    /// cannot serve); throws <see cref="InputException"/> when none is given or one is missing, and the dataset library's
+    /// <see cref="DatasetException"/> for a folder that is not a dataset.</summary>
     public static LabelledData Load(IReadOnlyList<string> directories, int jobs, ILogger log, CancellationToken cancellationToken)
     {
         if (directories.Count == 0)

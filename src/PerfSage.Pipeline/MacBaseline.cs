@@ -13,6 +13,7 @@ namespace PerfSage.Pipeline;
 /// </summary>
 public sealed class MacBaseline
 {
+    /// <summary>The baseline in words, as the eval output states it.</summary>
     public const string Description =
         "per target and metric: least squares of ln(y) on ln(1 + MACs) and ln(op count) with an intercept, fitted on the training split";
 

@@ -7,6 +7,7 @@ namespace PerfSage.Pipeline;
 /// names the file (the CLI maps it to exit code 2).</summary>
 public static class ModelLoader
 {
+    /// <summary>The model in <paramref name="path"/> and its graph; throws a <see cref="PerfSageException"/> naming the file.</summary>
     public static (TfliteModel Model, OpGraph Graph) Load(string path)
     {
         if (Directory.Exists(path))

@@ -9,6 +9,7 @@ namespace PerfSage.Pipeline;
 /// </summary>
 public static class ModelLocator
 {
+    /// <summary>The folder name of the default model under <c>models/</c>.</summary>
     public const string DefaultName = "perfsage-default";
 
     /// <summary>How a user gets a model; appended to every "no model" message.</summary>
