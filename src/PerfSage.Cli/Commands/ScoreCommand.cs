@@ -64,7 +64,7 @@ internal static class ScoreCommand
                 OutputPaths.CheckFile(outPath, readPaths, "--out");
             }
             ScoreResult scored = Scoring.Run(files, loading.Get, dir, named, all, limits, threads);
-            List<ScoreRow> rows = [.. scored.Rows];
+            IReadOnlyList<ScoreRow> rows = scored.Rows;
             IReadOnlyList<string> chosen = scored.Targets;
 
             WriteCsv(outPath, rows, readPaths, context);
@@ -80,7 +80,7 @@ internal static class ScoreCommand
         "ref_latency_ms", "ref_energy_mj", "ref_peak_ram_kb", "ref_flash_kb", "sha256", "warnings",
     ];
 
-    private static void WriteRows(TextWriter writer, List<ScoreRow> rows)
+    private static void WriteRows(TextWriter writer, IReadOnlyList<ScoreRow> rows)
     {
         // File names come from outside: a cell that a spreadsheet would run as a formula is written as text.
         using var csv = Csv.Create(writer, protectFormulas: true);
@@ -106,7 +106,7 @@ internal static class ScoreCommand
 
     /// <summary>Writes the CSV through <see cref="OutputFile"/>: atomically (a reader or a crash never sees half a file),
     /// through a link to its target, never onto a device, a named pipe, a folder or an input; '-' writes to stdout.</summary>
-    private static void WriteCsv(string path, List<ScoreRow> rows, IReadOnlyList<string> inputs, CliContext context)
+    private static void WriteCsv(string path, IReadOnlyList<ScoreRow> rows, IReadOnlyList<string> inputs, CliContext context)
     {
         if (path == "-")
         {
@@ -120,7 +120,7 @@ internal static class ScoreCommand
         }, inputs, "--out");
     }
 
-    private static int Report(CliContext context, List<ScoreRow> rows, int models, IReadOnlyList<string> targets, string dir, string outPath,
+    private static int Report(CliContext context, IReadOnlyList<ScoreRow> rows, int models, IReadOnlyList<string> targets, string dir, string outPath,
         List<Budget> budgets, TimeSpan elapsed)
     {
         CultureInfo inv = CultureInfo.InvariantCulture;
