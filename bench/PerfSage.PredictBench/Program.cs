@@ -2,10 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using PerfSage;
 using PerfSage.Dataset;
-using PerfSage.Graph;
 using PerfSage.Graph.Features;
 using PerfSage.Model;
-using PerfSage.Tflite;
+using PerfSage.Pipeline;
 
 // How fast PerfSage predicts, as figures and ratios (not timed tests):
 //   cold      `perfsage predict` wall time from process start for one small model (the built CLI run as a child
@@ -80,20 +79,8 @@ try
         DatasetBuilder.Build(new BuildRequest("kws", modelCount, [Target]) { Seed = 11 }, data, new BuildOptions { Jobs = 2 });
     }
     DatasetFolder dataset = DatasetFolder.Load(data);
-    var samples = new List<TrainingSample>();
-    foreach (DatasetModel m in dataset.Models)
-    {
-        GraphFeatures f = Featurizer.Featurize(OpGraph.FromModel(TfliteReader.ReadFile(m.GraphPath)));
-        LabelRow row = m.Labels[Target];
-        var labels = new Dictionary<(string, Metric), double>
-        {
-            [(Target, Metric.LatencyMs)] = row.LatencyMs,
-            [(Target, Metric.EnergyMj)] = row.EnergyMj ?? 0,
-            [(Target, Metric.PeakRamKb)] = row.PeakRamKb ?? 0,
-            [(Target, Metric.FlashKb)] = row.FlashKb ?? 0,
-        };
-        samples.Add(new TrainingSample(m.Id, f, labels, SplitRule.Assign(m.Id)));
-    }
+    // The same dataset -> samples path as `perfsage train` (labels, feature cache, hash split): the pipeline's.
+    IReadOnlyList<TrainingSample> samples = LabelledData.Load([data], 2, Serilog.Core.Logger.None, CancellationToken.None).Samples;
 
     // Training throughput (and the model the rest uses).
     var rates = new List<double>();
@@ -178,7 +165,8 @@ finally
 
 static void PredictOne(Predictor predictor, string file)
 {
-    GraphFeatures features = Featurizer.Featurize(OpGraph.FromModel(TfliteReader.ReadFile(file)));
+    // Read, parse and featurize as `perfsage predict` does.
+    GraphFeatures features = Predicting.Read(file).Features;
     if (!(predictor.Predict(features, "cortex-m7").LatencyMs > 0))
     {
         throw new InvalidOperationException("no positive latency predicted");

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using PerfSage.Cli.Commands.ModelTools;
 using PerfSage.Tests.Common;
 
 namespace PerfSage.Cli.Tests;
@@ -123,23 +122,5 @@ public class PredictCommandTests(TinyModelFixture tiny)
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.StartsWith($"perfsage: error: {bad}: ", stderr);
-    }
-
-    [Fact]
-    public void The_default_model_is_found_beside_the_program_or_in_a_folder_above()
-    {
-        using var tmp = new ScratchFolder();
-        string deep = Path.Combine(tmp.Path, "a", "b", "c");
-        Directory.CreateDirectory(deep);
-        var error = Assert.Throws<UserInputException>(() => ModelLocator.Resolve(null, [deep]));
-        Assert.StartsWith("no model: models/perfsage-default is neither beside the program", error.Message);
-        Assert.Contains("perfsage train --data data/kws --out models/perfsage-default", error.Message);
-
-        string model = Path.Combine(tmp.Path, "a", "models", "perfsage-default");
-        Directory.CreateDirectory(model);
-        Assert.Throws<UserInputException>(() => ModelLocator.Resolve(null, [deep])); // a folder without manifest.json does not count
-        File.WriteAllText(Path.Combine(model, "manifest.json"), "{}");
-        Assert.Equal(model, ModelLocator.Resolve(null, [deep]));
-        Assert.Equal(tiny.Model, ModelLocator.Resolve(tiny.Model, [deep])); // --model wins
     }
 }

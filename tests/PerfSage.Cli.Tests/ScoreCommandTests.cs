@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using PerfSage.Cli.Commands.ModelTools;
 using PerfSage.Model;
 using PerfSage.Tests.Common;
 
@@ -142,55 +141,6 @@ public class ScoreCommandTests(TinyModelFixture tiny)
         Assert.False(File.Exists(tmp.Sub("x.csv")));
     }
 
-    [Theory]
-    [InlineData("latency_ms<=20", 20.0, true)]
-    [InlineData("latency_ms<=20", 20.001, false)]
-    [InlineData("latency_ms<20", 20.0, false)]
-    [InlineData("peak_ram_kb>=256", 256.0, true)]
-    [InlineData("peak_ram_kb>256", 256.0, false)]
-    [InlineData(" flash_kb > 1.5e3 ", 1500.5, true)]
-    public void Budget_operators_compare_as_written(string text, double value, bool allowed)
-    {
-        Assert.Equal(allowed, Budget.Parse(text).Allows(value));
-    }
-
-    [Fact]
-    public void Budget_violations_state_the_broken_comparison()
-    {
-        Assert.Equal("latency_ms 25.5 > 20", Budget.Parse("latency_ms<=20").Violation(25.5));
-        Assert.Equal("latency_ms 20 >= 20", Budget.Parse("latency_ms<20").Violation(20));
-        Assert.Equal("energy_mj 1 < 2", Budget.Parse("energy_mj>=2").Violation(1));
-        Assert.Equal(Metric.PeakRamKb, Budget.Parse("peak_ram_kb<=256").Metric);
-    }
-
-    [Theory]
-    [InlineData("*.tflite", "a.tflite", true)]
-    [InlineData("*.tflite", "sub/a.tflite", false)]
-    [InlineData("*.tflite", ".hidden.tflite", false)]
-    [InlineData("**/*.tflite", "a.tflite", true)]
-    [InlineData("**/*.tflite", "x/y/z/a.tflite", true)]
-    [InlineData("x/**/a?.tflite", "x/ab.tflite", true)]
-    [InlineData("x/**/a?.tflite", "x/q/ab.tflite", true)]
-    [InlineData("x/**/a?.tflite", "x/q/abc.tflite", false)]
-    [InlineData("m*/*_int8.tflite", "models/kws_int8.tflite", true)]
-    [InlineData("m*/*_int8.tflite", "models/kws_int8.tflite.bak", false)]
-    [InlineData("a+b(1).tflite*", "a+b(1).tflite", true)]
-    public void Glob_patterns_match_path_segments(string pattern, string path, bool match)
-    {
-        // The leading segments without wildcards become the folder the search starts from.
-        Glob glob = Glob.Parse(pattern);
-        Assert.Equal(match, glob.IsMatch(Path.GetRelativePath(glob.BaseDirectory, path)));
-    }
-
-    [Fact]
-    public void A_glob_starts_its_search_below_its_literal_leading_segments()
-    {
-        Assert.Equal("models/kws", Glob.Parse("models/kws/**/*.tflite").BaseDirectory);
-        Assert.Equal("**/*.tflite", Glob.Parse("models/kws/**/*.tflite").Pattern);
-        Assert.Equal(".", Glob.Parse("*.tflite").BaseDirectory);
-        Assert.Equal("/", Glob.Parse("/*.tflite").BaseDirectory);
-    }
-
     [SkippableFact]
     public void A_link_to_a_parent_folder_is_not_followed_and_is_named_in_one_warning()
     {
@@ -209,14 +159,6 @@ public class ScoreCommandTests(TinyModelFixture tiny)
             string warning = Assert.Single(stderr.Split('\n'), l => l.Contains("did not follow", StringComparison.Ordinal));
             Assert.Equal($"[WRN] did not follow 1 link(s) to folders (a link can lead back to its own parent; name the folder itself to score it): {loop}", warning);
         }
-    }
-
-    [Fact]
-    public void The_links_warning_names_the_first_five_and_counts_the_rest()
-    {
-        string[] links = [.. Enumerable.Range(0, 7).Select(i => $"/m/l{i}")];
-        Assert.Equal("did not follow 7 link(s) to folders (a link can lead back to its own parent; name the folder itself to score it): "
-            + "/m/l0, /m/l1, /m/l2, /m/l3, /m/l4, and 2 more", ScoreInputs.LinksWarning(links));
     }
 
     [SkippableFact]

@@ -42,21 +42,18 @@ internal static class DatasetBuildCommand
             int threads = DatasetCommand.Jobs(parse, jobs);
             string dir = parse.GetValue(output)!;
             OutputPaths.CheckFolder(dir, "--out");
-            BuildResult result = DatasetCommand.Guard(() =>
+            TargetCatalog catalog = TargetCatalog.LoadDefault();
+            string? shardText = parse.GetValue(shard);
+            var request = new BuildRequest(parse.GetValue(space)!, parse.GetValue(count), all ? catalog.Ids : named)
             {
-                TargetCatalog catalog = TargetCatalog.LoadDefault();
-                string? shardText = parse.GetValue(shard);
-                var request = new BuildRequest(parse.GetValue(space)!, parse.GetValue(count), all ? catalog.Ids : named)
-                {
-                    Seed = parse.GetValue(seed),
-                    Shard = shardText is null ? null : ShardSet.Parse(shardText),
-                };
-                BuildInfo info = DatasetBuilder.Describe(request, catalog);
-                context.Log.Information("Building {Count} models of {Space} (seed {Seed}{Shard}) for {Targets} into {Dir} with {Jobs} jobs",
-                    info.Count, info.Space, info.Seed, info.Shards is null ? "" : ", shard " + info.Shards, string.Join(", ", info.Targets), dir, threads);
-                return DatasetProgress.Run(context, "build " + info.Space, (progress, cancel) =>
-                    DatasetBuilder.Build(request, dir, new BuildOptions { Jobs = threads, Progress = progress, Catalog = catalog }, cancel));
-            });
+                Seed = parse.GetValue(seed),
+                Shard = shardText is null ? null : ShardSet.Parse(shardText),
+            };
+            BuildInfo info = DatasetBuilder.Describe(request, catalog);
+            context.Log.Information("Building {Count} models of {Space} (seed {Seed}{Shard}) for {Targets} into {Dir} with {Jobs} jobs",
+                info.Count, info.Space, info.Seed, info.Shards is null ? "" : ", shard " + info.Shards, string.Join(", ", info.Targets), dir, threads);
+            BuildResult result = DatasetProgress.Run(context, "build " + info.Space, (progress, cancel) =>
+                DatasetBuilder.Build(request, dir, new BuildOptions { Jobs = threads, Progress = progress, Catalog = catalog }, cancel));
             DatasetCommand.WriteSummary(context, "built", result);
             return ExitCodes.Ok;
         }));

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using PerfSage.Dataset;
-using PerfSage.Dataset.Spaces;
-using PerfSage.Targets;
 
 namespace PerfSage.Cli.Commands;
 
@@ -35,28 +33,6 @@ internal static class DatasetCommand
             throw new UserInputException($"--jobs {jobs}: must be at least 1");
         }
         return jobs;
-    }
-
-    /// <summary>Runs library code, turning its domain exceptions into <see cref="UserInputException"/> (exit 2,
-    /// one line naming the file and the cause).</summary>
-    internal static T Guard<T>(Func<T> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (DatasetException e)
-        {
-            throw new UserInputException(e.Message, e);
-        }
-        catch (SearchSpaceException e)
-        {
-            throw new UserInputException(e.Message, e);
-        }
-        catch (TargetException e)
-        {
-            throw new UserInputException(e.Message, e);
-        }
     }
 
     internal static string Rate(BuildResult r) =>

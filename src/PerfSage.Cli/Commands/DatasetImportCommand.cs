@@ -32,7 +32,7 @@ internal static class DatasetImportCommand
             OutputPaths.CheckFolder(dir, "--out");
             bool skipBad = parse.GetValue(skip);
             var request = new MeasurementImportRequest(csvPath) { Target = parse.GetValue(target), SkipBadRows = skipBad };
-            MeasurementImportResult r = DatasetCommand.Guard(() => MeasurementImporter.Import(request, dir));
+            MeasurementImportResult r = MeasurementImporter.Import(request, dir);
             foreach (BadRow bad in r.BadRows)
             {
                 context.Stderr.WriteLine($"perfsage: {csvPath}: row {bad.Row}: {bad.Reason}");
@@ -89,8 +89,8 @@ internal static class DatasetImportNb201Command
                 Dtype = parse.GetValue(dtype) == "int8" ? TensorType.Int8 : TensorType.Float32,
                 Graph = Nb201Graphs.Parse(parse.GetValue(graph)!),
             };
-            BuildResult result = DatasetCommand.Guard(() => DatasetProgress.Run(context, "import-nb201", (progress, cancel) =>
-                Nb201Importer.Import(request, dir, new BuildOptions { Jobs = threads, Progress = progress }, cancel)));
+            BuildResult result = DatasetProgress.Run(context, "import-nb201", (progress, cancel) =>
+                Nb201Importer.Import(request, dir, new BuildOptions { Jobs = threads, Progress = progress }, cancel));
             DatasetCommand.WriteSummary(context, "imported NAS-Bench-201 into", result);
             return ExitCodes.Ok;
         }));

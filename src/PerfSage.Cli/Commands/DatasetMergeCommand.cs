@@ -22,8 +22,8 @@ internal static class DatasetMergeCommand
             OutputPaths.CheckFolder(dir, "--out");
             string[] sources = parse.GetValue(shards) ?? [];
             context.Log.Information("Merging {Count} shard folders into {Dir}", sources.Length, dir);
-            BuildResult result = DatasetCommand.Guard(() => DatasetProgress.Run(context, "merge", (progress, cancel) =>
-                DatasetBuilder.Merge(dir, sources, new BuildOptions { Jobs = threads, Progress = progress }, cancel)));
+            BuildResult result = DatasetProgress.Run(context, "merge", (progress, cancel) =>
+                DatasetBuilder.Merge(dir, sources, new BuildOptions { Jobs = threads, Progress = progress }, cancel));
             DatasetCommand.WriteSummary(context, "merged", result);
             return ExitCodes.Ok;
         }));

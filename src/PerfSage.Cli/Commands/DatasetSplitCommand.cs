@@ -31,7 +31,7 @@ internal static class DatasetSplitCommand
                 Seed = parse.GetValue(seed),
             };
             string path = parse.GetValue(dir)!;
-            SplitInfo info = DatasetCommand.Guard(() => DatasetSplitter.Split(path, settings));
+            SplitInfo info = DatasetSplitter.Split(path, settings);
             string counts = string.Join(", ", SplitNames.Select(s =>
                 $"{s} {info.Counts.GetValueOrDefault(s).ToString(CultureInfo.InvariantCulture)}"));
             context.Stdout.WriteLine($"split {path} by {info.By} (seed {info.Seed}): {counts}");

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using PerfSage.Cli.Commands.ModelTools;
+using PerfSage.Cli.Rendering;
 using PerfSage.Model;
+using PerfSage.Pipeline;
 using Spectre.Console;
 
 namespace PerfSage.Cli.Commands;
@@ -15,8 +16,6 @@ namespace PerfSage.Cli.Commands;
 /// </summary>
 internal static class EvalCommand
 {
-    private static readonly string[] SplitNames = ["test", "val", "train", "all"];
-
     public static Command Create(CliContext context)
     {
         Option<string?> modelDir = PredictCommand.ModelOption();
@@ -27,7 +26,7 @@ internal static class EvalCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var split = new Option<string>("--split") { Description = "Which graphs to score: test (default), val, train or all.", DefaultValueFactory = _ => "test" };
-        split.AcceptOnlyFromAmong(SplitNames);
+        split.AcceptOnlyFromAmong([.. HeldOutEvaluation.SplitNames]);
         var plot = new Option<string?>("--plot") { Description = "Write a log-log predicted-vs-true scatter (PNG) here." };
         Option<string> format = Formats.Option("table", "json");
         Option<int> jobs = DatasetCommand.JobsOption();
@@ -111,32 +110,9 @@ internal static class EvalCommand
             }
             using var loading = new BackgroundModel<TrainedModel>(() => ModelFolder.Load(dir));
             using var interrupt = new Interrupt();
-            LabelledData labelled = LabelledData.Load(dataDirs, threads, context, interrupt.Token);
-            List<TrainingSample> samples = splitName == "all"
-                ? [.. labelled.Samples]
-                : [.. labelled.InSplit(Splits.TryParse(splitName, out Split s) ? s : Split.Test)];
-            if (samples.Count == 0)
-            {
-                throw new UserInputException($"the {splitName} split of {string.Join(", ", dataDirs)} holds no graphs; try --split all");
-            }
-            List<TrainingSample> train = [.. labelled.InSplit(Split.Train)];
-
-            TrainedModel model = loading.Get();
-            EvaluationResult result = Evaluation.Evaluate(model, samples, splitName);
-            if (result.Metrics.Heads.Count == 0)
-            {
-                throw new UserInputException(
-                    $"the data has no labels the model predicts: the data's targets are {string.Join(", ", labelled.Targets)}, "
-                    + $"the model's {string.Join(", ", model.Targets)}");
-            }
-            List<HeadKey> heads = result.Metrics.Heads.Select(h => HeadKey.Parse(h.Key)).ToList();
-            MacBaseline baseline = MacBaseline.Train(train, heads);
-            var rows = new List<EvalRow>();
-            foreach (HeadAccuracy a in result.Metrics.Heads)
-            {
-                HeadKey head = HeadKey.Parse(a.Key);
-                rows.Add(new EvalRow(head, a, BaselineAccuracy(baseline, head, samples), baseline.TrainCount(head)));
-            }
+            LabelledData labelled = LabelledData.Load(dataDirs, threads, context.Log, interrupt.Token);
+            HeldOutResult result = HeldOutEvaluation.Run(loading.Get, labelled, splitName, dataDirs);
+            IReadOnlyList<EvalRow> rows = result.Rows;
             if (plotPath is not null)
             {
                 EvalPlot.Write(plotPath, result.Points, $"{Path.GetFileName(Path.GetFullPath(dir))} ({splitName})", readFiles);
@@ -147,32 +123,14 @@ internal static class EvalCommand
             }
             else
             {
-                WriteTable(context.Stdout, dir, splitName, samples.Count, rows, plotPath);
+                WriteTable(context.Stdout, dir, splitName, result.GraphCount, rows, plotPath);
             }
             return ExitCodes.Ok;
         }));
         return command;
     }
 
-    private sealed record EvalRow(HeadKey Head, HeadAccuracy Model, HeadAccuracy? Baseline, int BaselineTrainCount);
-
-    private static HeadAccuracy? BaselineAccuracy(MacBaseline baseline, HeadKey head, List<TrainingSample> samples)
-    {
-        var predicted = new List<double>();
-        var actual = new List<double>();
-        foreach (TrainingSample s in samples)
-        {
-            if (s.Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y)
-                && baseline.Predict(head, s.Features) is double p)
-            {
-                predicted.Add(p);
-                actual.Add(y);
-            }
-        }
-        return actual.Count == 0 ? null : AccuracyStatistics.Compute(head, predicted, actual);
-    }
-
-    private static void WriteTable(TextWriter stdout, string dir, string split, int graphs, List<EvalRow> rows, string? plot)
+    private static void WriteTable(TextWriter stdout, string dir, string split, int graphs, IReadOnlyList<EvalRow> rows, string? plot)
     {
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model {dir} on the {split} split ({graphs} graphs):"));
         Table table = Output.NewTable(["target", "metric", "predictor", .. AccuracyTable.Columns]);
@@ -197,7 +155,7 @@ internal static class EvalCommand
         }
     }
 
-    private static void WriteJson(Utf8JsonWriter json, string dir, string[] data, string split, List<EvalRow> rows, string? plot)
+    private static void WriteJson(Utf8JsonWriter json, string dir, string[] data, string split, IReadOnlyList<EvalRow> rows, string? plot)
     {
         json.WriteStartObject();
         json.WriteString("model", dir);

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using PerfSage.Cli.Commands.ModelTools;
+using PerfSage.Cli.Rendering;
 using PerfSage.Model;
+using PerfSage.Pipeline;
 using Spectre.Console;
 
 namespace PerfSage.Cli.Commands;
@@ -50,53 +51,9 @@ internal static class FewShotEval
         }
         using var loading = new BackgroundModel<TrainedModel>(() => ModelFolder.Load(dir));
         using var interrupt = new Interrupt();
-        LabelledData labelled = LabelledData.Load(r.DataDirs, r.Threads, context, interrupt.Token);
-        if (!labelled.Targets.Contains(r.Target, StringComparer.Ordinal))
-        {
-            throw new UserInputException(
-                $"--target {r.Target}: {string.Join(", ", r.DataDirs)} has no labels for it; its targets: {string.Join(", ", labelled.Targets)}");
-        }
-        var head = new HeadKey(r.Target, Metric.LatencyMs);
-        List<TrainingSample> samples = labelled.Samples
-            .Where(s => s.Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y)).ToList();
-        int usable = samples.Count(s => s.Features.NodeCount > 0);
-        int largest = r.Ks.Max();
-        if (largest > usable - 1)
-        {
-            throw new UserInputException(
-                $"--few-shot {largest}: {r.Target} has {usable} labelled graphs with operators, so k can be at most {usable - 1} (one graph at least is left to score on)");
-        }
-
-        TrainedModel model = loading.Get();
-        var options = new FewShotOptions { Ks = r.Ks, Repeats = r.Repeats, Seed = r.Seed, Fit = r.Fit };
-        List<TrainingSample> withOps = samples.Where(s => s.Features.NodeCount > 0).ToList();
-        double[][] regressors = withOps.Select(s => MacBaseline.Regressors(s.Features)).ToArray();
-        double[] logY = withOps.Select(s => Math.Log(s.Labels[(head.Target, head.Metric)])).ToArray();
-        double[] Baseline(int[] train, int[] test)
-        {
-            MacBaseline.Fit? fit = MacBaseline.FitOne(train.Select(i => regressors[i]).ToList(), train.Select(i => logY[i]).ToList());
-            return test.Select(i => fit is null ? double.NaN : Math.Exp(fit.Evaluate(regressors[i]))).ToArray();
-        }
-        var progress = new Progress<string>(m => context.Log.Information("few-shot {Target}: {Message}", r.Target, m));
-        FewShotResult result = FewShot.Run(model, samples, head, options, Baseline, progress, interrupt.Token);
-
-        var rows = new List<Row>();
-        IReadOnlyList<FewShotSummary> all = FewShot.Summarise(result);
-        IReadOnlyList<FewShotSummary> allBase = FewShot.Summarise(result, useBaseline: true);
-        IReadOnlyList<FewShotSummary>? below = null, belowBase = null, above = null, aboveBase = null;
-        if (r.SmallBelowMs is double x)
-        {
-            below = FewShot.Summarise(result, false, y => y < x);
-            belowBase = FewShot.Summarise(result, true, y => y < x);
-            above = FewShot.Summarise(result, false, y => y >= x);
-            aboveBase = FewShot.Summarise(result, true, y => y >= x);
-        }
-        foreach (FewShotSummary s in all)
-        {
-            rows.Add(new Row(s, allBase.Single(b => b.K == s.K),
-                below?.SingleOrDefault(b => b.K == s.K), belowBase?.SingleOrDefault(b => b.K == s.K),
-                above?.SingleOrDefault(b => b.K == s.K), aboveBase?.SingleOrDefault(b => b.K == s.K)));
-        }
+        LabelledData labelled = LabelledData.Load(r.DataDirs, r.Threads, context.Log, interrupt.Token);
+        var plan = new FewShotPlan(r.Target, r.Ks, r.Repeats, r.Seed, r.SmallBelowMs, r.Fit);
+        (FewShotResult result, IReadOnlyList<FewShotRow> rows) = FewShotEvaluation.Run(loading.Get, labelled, plan, r.DataDirs, context.Log, interrupt.Token);
         if (r.Plot is not null)
         {
             FewShotPlot.Write(r.Plot, rows.Select(w => (w.All, w.Baseline)).ToList(), $"{r.Target}: new head over {Path.GetFileName(Path.GetFullPath(dir))}",
@@ -113,11 +70,7 @@ internal static class FewShotEval
         return ExitCodes.Ok;
     }
 
-    private sealed record Row(
-        FewShotSummary All, FewShotSummary Baseline, FewShotSummary? Below, FewShotSummary? BelowBaseline, FewShotSummary? Above,
-        FewShotSummary? AboveBaseline);
-
-    private static void WriteTable(TextWriter stdout, string dir, Request r, FewShotResult result, List<Row> rows)
+    private static void WriteTable(TextWriter stdout, string dir, Request r, FewShotResult result, IReadOnlyList<FewShotRow> rows)
     {
         CultureInfo inv = CultureInfo.InvariantCulture;
         stdout.WriteLine(string.Create(inv,
@@ -131,7 +84,7 @@ internal static class FewShotEval
                 s is null ? "-" : $"{Output.Num(s.Acc10Percent, 1)} ± {Output.Num(s.Acc10PercentStd, 1)}",
                 s is null ? "-" : $"{Correlation(s.Spearman)} ± {Correlation(s.SpearmanStd)}");
         }
-        foreach (Row row in rows)
+        foreach (FewShotRow row in rows)
         {
             string k = row.All.K.ToString(inv);
             Add(k, Output.Num(row.All.MeanCount, 0), "perfsage", row.All);
@@ -156,7 +109,7 @@ internal static class FewShotEval
 
     private static string Correlation(double v) => double.IsFinite(v) ? Output.Num(v, 3) : "-";
 
-    private static void WriteJson(Utf8JsonWriter json, string dir, Request r, FewShotResult result, List<Row> rows)
+    private static void WriteJson(Utf8JsonWriter json, string dir, Request r, FewShotResult result, IReadOnlyList<FewShotRow> rows)
     {
         json.WriteStartObject();
         json.WriteString("model", dir);
@@ -189,7 +142,7 @@ internal static class FewShotEval
         json.WriteEndObject();
         json.WriteString("baseline", "ln(latency) = a + b ln(1 + MACs) + c ln(op count), least squares on the same k graphs");
         json.WriteStartArray("results");
-        foreach (Row row in rows)
+        foreach (FewShotRow row in rows)
         {
             json.WriteStartObject();
             json.WriteNumber("k", row.All.K);

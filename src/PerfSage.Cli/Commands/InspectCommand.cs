@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using PerfSage.Graph;
+using PerfSage.Pipeline;
 using PerfSage.Tflite;
 using Spectre.Console;
 

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using PerfSage.Cli.Commands.ModelTools;
 using PerfSage.Graph;
 using PerfSage.Graph.Features;
 using PerfSage.Model;
+using PerfSage.Pipeline;
 using PerfSage.Targets;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -40,11 +40,10 @@ internal static class PredictCommand
             context.Log.Debug("Using the model in {Dir}", dir);
             // libtorch loads on a worker thread while the models are read and featurized here.
             using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log));
-            var inputs = new List<(string Path, OpGraph Graph, GraphFeatures Features)>();
+            var inputs = new List<PredictInput>();
             foreach (string path in parse.GetValue(models)!)
             {
-                (_, OpGraph graph) = ModelLoader.Load(path);
-                inputs.Add((path, graph, Featurizer.Featurize(graph)));
+                inputs.Add(Predicting.Read(path));
             }
             TargetCatalog catalog = TargetCatalog.LoadDefault();
             context.Log.Debug("Inputs read {Ms} ms after process start", ProcessClock.SinceStartMs());
@@ -52,16 +51,7 @@ internal static class PredictCommand
             context.Log.Debug("Model loaded {Ms} ms after process start", ProcessClock.SinceStartMs());
             IReadOnlyList<string> chosen = ModelTargets.Resolve(predictor, parse.GetValue(targets) ?? [], parse.GetValue(allTargets), dir);
 
-            var rows = new List<PredictedRow>();
-            foreach ((string path, OpGraph graph, GraphFeatures features) in inputs)
-            {
-                // One forward pass gives every head; each target takes its columns.
-                IReadOnlyList<Prediction> predictions = predictor.PredictTargets(features, chosen);
-                for (int t = 0; t < chosen.Count; t++)
-                {
-                    rows.Add(new PredictedRow(path, chosen[t], predictions[t], ModelTargets.Reference(catalog, chosen[t], graph)));
-                }
-            }
+            IReadOnlyList<PredictedRow> rows = Predicting.Predict(predictor, inputs, chosen, catalog);
             context.Log.Debug("Predicted {Ms} ms after process start", ProcessClock.SinceStartMs());
             switch (parse.GetValue(format))
             {
@@ -98,21 +88,11 @@ internal static class PredictCommand
         Description = $"The model folder (default: models/{ModelLocator.DefaultName} beside the program or above the current folder).",
     };
 
-    internal sealed record PredictedRow(string Model, string Target, Prediction Prediction, TargetEstimate? Reference);
-
     /// <summary>Metric names, display names and units, in column order.</summary>
     internal static readonly (Metric Metric, string Label, string Unit)[] MetricColumns =
     [
         (Metric.LatencyMs, "latency", "ms"), (Metric.EnergyMj, "energy", "mJ"), (Metric.PeakRamKb, "peak RAM", "kB"), (Metric.FlashKb, "flash", "kB"),
     ];
-
-    internal static double ReferenceValue(TargetEstimate e, Metric metric) => metric switch
-    {
-        Metric.LatencyMs => e.LatencyMs,
-        Metric.EnergyMj => e.EnergyMj,
-        Metric.PeakRamKb => e.PeakRamKb,
-        _ => e.FlashKb,
-    };
 
     internal static string Format(double? value) => value switch
     {
@@ -122,7 +102,7 @@ internal static class PredictCommand
         double v => v.ToString("G4", CultureInfo.InvariantCulture),
     };
 
-    private static void WriteTable(TextWriter stdout, List<PredictedRow> rows)
+    private static void WriteTable(TextWriter stdout, IReadOnlyList<PredictedRow> rows)
     {
         var table = new Table().Border(TableBorder.Simple);
         table.AddColumn("model");
@@ -137,7 +117,7 @@ internal static class PredictCommand
             foreach ((Metric metric, string label, string unit) in MetricColumns)
             {
                 double? predicted = row.Prediction.Get(metric);
-                double? reference = row.Reference is null ? null : ReferenceValue(row.Reference, metric);
+                double? reference = row.Reference is null ? null : ModelTargets.ReferenceValue(row.Reference, metric);
                 string ratio = predicted is double p && reference is double r && r > 0 ? Output.Num(p / r, 2) : "-";
                 table.AddRow(new IRenderable[]
                 {
@@ -166,7 +146,7 @@ internal static class PredictCommand
         }
     }
 
-    private static void WriteJson(Utf8JsonWriter json, List<PredictedRow> rows)
+    private static void WriteJson(Utf8JsonWriter json, IReadOnlyList<PredictedRow> rows)
     {
         json.WriteStartArray();
         foreach (PredictedRow row in rows)
@@ -191,7 +171,7 @@ internal static class PredictCommand
                 json.WriteStartObject("reference");
                 foreach ((Metric metric, _, _) in MetricColumns)
                 {
-                    WriteNullable(json, MetricNames.Name(metric), ReferenceValue(row.Reference, metric));
+                    WriteNullable(json, MetricNames.Name(metric), ModelTargets.ReferenceValue(row.Reference, metric));
                 }
                 json.WriteEndObject();
             }
@@ -219,7 +199,7 @@ internal static class PredictCommand
         }
     }
 
-    private static void WriteCsv(TextWriter stdout, List<PredictedRow> rows)
+    private static void WriteCsv(TextWriter stdout, IReadOnlyList<PredictedRow> rows)
     {
         using var csv = Csv.Create(stdout);
         Csv.Header(csv, ["model", "target", .. MetricColumns.Select(c => MetricNames.Name(c.Metric)),
@@ -234,7 +214,7 @@ internal static class PredictCommand
             }
             foreach ((Metric metric, _, _) in MetricColumns)
             {
-                csv.WriteField((object?)(row.Reference is null ? null : ReferenceValue(row.Reference, metric)));
+                csv.WriteField((object?)(row.Reference is null ? null : ModelTargets.ReferenceValue(row.Reference, metric)));
             }
             csv.WriteField(string.Join("; ", row.Prediction.Warnings));
             csv.WriteField(row.Prediction.Error ?? "");

@@ -1,15 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
-using PerfSage.Cli.Commands.ModelTools;
-using PerfSage.Graph;
-using PerfSage.Graph.Features;
 using PerfSage.IO;
 using PerfSage.Model;
-using PerfSage.Targets;
-using PerfSage.Tflite;
+using PerfSage.Pipeline;
 
 namespace PerfSage.Cli.Commands;
 
@@ -68,61 +63,9 @@ internal static class ScoreCommand
             {
                 OutputPaths.CheckFile(outPath, readPaths, "--out");
             }
-            TargetCatalog catalog = TargetCatalog.LoadDefault();
-            // With named targets the reference estimates are made while the model loads; --all-targets needs the model first.
-            IReadOnlyList<string> referenceTargets = all ? loading.Get().Targets : named.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            var parsed = new ParsedModel[files.Count];
-            Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                i => parsed[i] = ParseOne(files[i], referenceTargets, catalog));
-
-            Predictor predictor = loading.Get();
-            IReadOnlyList<string> chosen = ModelTargets.Resolve(predictor, named, all, dir);
-            CheckBudgetHeads(predictor, chosen, limits, dir);
-
-            List<int> ok = Enumerable.Range(0, parsed.Length).Where(i => parsed[i].Features is not null).ToList();
-            List<GraphFeatures> features = ok.Select(i => parsed[i].Features!).ToList();
-            var predictions = new Dictionary<string, IReadOnlyList<Prediction>>(StringComparer.Ordinal);
-            foreach (string target in chosen)
-            {
-                predictions[target] = predictor.PredictMany(features, target);
-            }
-
-            var rows = new List<ScoreRow>(files.Count * chosen.Count);
-            var slot = new Dictionary<int, int>();
-            for (int k = 0; k < ok.Count; k++)
-            {
-                slot[ok[k]] = k;
-            }
-            for (int i = 0; i < files.Count; i++)
-            {
-                foreach (string target in chosen)
-                {
-                    ParsedModel p = parsed[i];
-                    if (p.Error is not null)
-                    {
-                        rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, null, null, "error: " + OneLine(p.Error), []));
-                        continue;
-                    }
-                    Prediction prediction = predictions[target][slot[i]];
-                    if (prediction.Error is not null)
-                    {
-                        rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, prediction, p.References.GetValueOrDefault(target),
-                            $"error: {files[i].Path}: {prediction.Error}", []));
-                        continue;
-                    }
-                    TargetEstimate? reference = p.References.GetValueOrDefault(target);
-                    var broken = new List<string>();
-                    foreach (Budget b in limits)
-                    {
-                        if (prediction.Get(b.Metric) is double v && !b.Allows(v))
-                        {
-                            broken.Add(b.Violation(v));
-                        }
-                    }
-                    string status = broken.Count == 0 ? "ok" : "over budget: " + string.Join("; ", broken);
-                    rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, prediction, reference, status, broken));
-                }
-            }
+            ScoreResult scored = Scoring.Run(files, loading.Get, dir, named, all, limits, threads);
+            IReadOnlyList<ScoreRow> rows = scored.Rows;
+            IReadOnlyList<string> chosen = scored.Targets;
 
             WriteCsv(outPath, rows, readPaths, context);
             clock.Stop();
@@ -131,83 +74,13 @@ internal static class ScoreCommand
         return command;
     }
 
-    /// <summary>What parsing one input gave: its features and reference estimates, or why it failed.</summary>
-    private sealed record ParsedModel(string? Sha256, GraphFeatures? Features, Dictionary<string, TargetEstimate?> References, string? Error);
-
-    private sealed record ScoreRow(string Model, string Target, string? Sha256, Prediction? Prediction, TargetEstimate? Reference,
-        string Status, IReadOnlyList<string> Violations);
-
-    private static ParsedModel ParseOne(ScoreInput input, IReadOnlyList<string> referenceTargets, TargetCatalog catalog)
-    {
-        var references = new Dictionary<string, TargetEstimate?>(StringComparer.OrdinalIgnoreCase);
-        if (input.Error is not null)
-        {
-            return new ParsedModel(null, null, references, $"{input.Path}: {input.Error}");
-        }
-        byte[] bytes;
-        try
-        {
-            // A named pipe, a device or a file over the model limit is refused before a byte is read.
-            bytes = InputFile.ReadAllBytes(input.Path, Limits.MaxModelBytes, "model");
-        }
-        catch (PerfSageException e)
-        {
-            return new ParsedModel(null, null, references, e.Message);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new ParsedModel(null, null, references, $"{input.Path}: cannot read the file ({e.Message})");
-        }
-        string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        try
-        {
-            TfliteModel model = TfliteReader.Parse(bytes, input.Path);
-            if (model.Subgraphs.Count == 0)
-            {
-                return new ParsedModel(sha, null, references, $"{input.Path}: the model has no subgraph, so there is nothing to predict");
-            }
-            OpGraph graph = OpGraph.FromModel(model);
-            GraphFeatures features = Featurizer.Featurize(graph);
-            foreach (string target in referenceTargets)
-            {
-                references[target] = ModelTargets.Reference(catalog, target, graph);
-            }
-            return new ParsedModel(sha, features, references, null);
-        }
-        catch (TfliteFormatException e)
-        {
-            return new ParsedModel(sha, null, references, e.Message);
-        }
-        catch (OpGraphException e)
-        {
-            return new ParsedModel(sha, null, references, $"{input.Path}: {e.Message}");
-        }
-    }
-
-    /// <summary>A budget on a metric the model does not predict for a chosen target cannot be checked: refuse it.</summary>
-    private static void CheckBudgetHeads(Predictor predictor, IReadOnlyList<string> targets, List<Budget> budgets, string dir)
-    {
-        foreach (Budget b in budgets)
-        {
-            foreach (string target in targets)
-            {
-                if (!predictor.Manifest.Heads.Any(h => h.Target == target && h.Metric == b.MetricName))
-                {
-                    throw new UserInputException($"--budget {b}: the model {dir} does not predict {b.MetricName} on {target}");
-                }
-            }
-        }
-    }
-
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
-
     private static readonly string[] Header =
     [
         "model", "target", "status", "latency_ms", "energy_mj", "peak_ram_kb", "flash_kb",
         "ref_latency_ms", "ref_energy_mj", "ref_peak_ram_kb", "ref_flash_kb", "sha256", "warnings",
     ];
 
-    private static void WriteRows(TextWriter writer, List<ScoreRow> rows)
+    private static void WriteRows(TextWriter writer, IReadOnlyList<ScoreRow> rows)
     {
         // File names come from outside: a cell that a spreadsheet would run as a formula is written as text.
         using var csv = Csv.Create(writer, protectFormulas: true);
@@ -223,7 +96,7 @@ internal static class ScoreCommand
             }
             foreach ((Metric metric, _, _) in PredictCommand.MetricColumns)
             {
-                Csv.Number(csv, row.Reference is null ? null : PredictCommand.ReferenceValue(row.Reference, metric));
+                Csv.Number(csv, row.Reference is null ? null : ModelTargets.ReferenceValue(row.Reference, metric));
             }
             csv.WriteField(row.Sha256 ?? "");
             csv.WriteField(row.Prediction is null ? "" : string.Join("; ", row.Prediction.Warnings));
@@ -233,7 +106,7 @@ internal static class ScoreCommand
 
     /// <summary>Writes the CSV through <see cref="OutputFile"/>: atomically (a reader or a crash never sees half a file),
     /// through a link to its target, never onto a device, a named pipe, a folder or an input; '-' writes to stdout.</summary>
-    private static void WriteCsv(string path, List<ScoreRow> rows, IReadOnlyList<string> inputs, CliContext context)
+    private static void WriteCsv(string path, IReadOnlyList<ScoreRow> rows, IReadOnlyList<string> inputs, CliContext context)
     {
         if (path == "-")
         {
@@ -247,7 +120,7 @@ internal static class ScoreCommand
         }, inputs, "--out");
     }
 
-    private static int Report(CliContext context, List<ScoreRow> rows, int models, IReadOnlyList<string> targets, string dir, string outPath,
+    private static int Report(CliContext context, IReadOnlyList<ScoreRow> rows, int models, IReadOnlyList<string> targets, string dir, string outPath,
         List<Budget> budgets, TimeSpan elapsed)
     {
         CultureInfo inv = CultureInfo.InvariantCulture;

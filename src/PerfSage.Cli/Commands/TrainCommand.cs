@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using PerfSage.Cli.Commands.ModelTools;
+using PerfSage.Cli.Rendering;
 using PerfSage.Model;
+using PerfSage.Pipeline;
 
 namespace PerfSage.Cli.Commands;
 
@@ -99,7 +100,7 @@ internal static class TrainCommand
                 Check(fromDir is not null, "--new-target needs --from MODEL (the model whose trunk and heads the new heads are added to)");
                 return AddTarget(context, parse.GetValue(data)!, ModelLocator.Resolve(fromDir), name, outDir, threads, clock, interrupt.Token);
             }
-            LabelledData labelled = LabelledData.Load(parse.GetValue(data)!, threads, context, interrupt.Token);
+            LabelledData labelled = LabelledData.Load(parse.GetValue(data)!, threads, context.Log, interrupt.Token);
             string[] targetFilter = parse.GetValue(targets) ?? [];
             foreach (string t in targetFilter.Where(t => !labelled.Targets.Contains(t, StringComparer.Ordinal)))
             {
@@ -161,45 +162,18 @@ internal static class TrainCommand
         {
             throw new UserInputException($"--out {outDir}: is the --from model; write the model with the new target to another folder");
         }
-        LabelledData labelled = LabelledData.Load(dataDirs, threads, context, cancel);
-        if (!labelled.Targets.Contains(name, StringComparer.Ordinal))
+        LabelledData labelled = LabelledData.Load(dataDirs, threads, context.Log, cancel);
+        using (NewTargetResult added = NewTarget.Fit(labelled, name, () => ModelFolder.Load(fromDir), fromDir, dataDirs, threads))
         {
-            throw new UserInputException(
-                $"--new-target {name}: {string.Join(", ", dataDirs)} has no labels for it; its targets: {string.Join(", ", labelled.Targets)}");
-        }
-        using TrainedModel baseModel = ModelFolder.Load(fromDir);
-        if (baseModel.Targets.Contains(name, StringComparer.Ordinal))
-        {
-            throw new UserInputException($"--new-target {name}: the model in {fromDir} already has this target; give the new board another name");
-        }
-        List<TrainingSample> mine = labelled.Samples.Where(s => s.Labels.Keys.Any(k => k.Target == name)).ToList();
-        int withOps = mine.Count(s => s.Features.NodeCount > 0 && s.Labels.Any(l => l.Key.Target == name && l.Value > 0 && double.IsFinite(l.Value)));
-        if (withOps < HeadFitter.MinimumLabels)
-        {
-            throw new UserInputException(
-                $"--new-target {name}: {withOps} labelled graph(s) with operators in {string.Join(", ", dataDirs)}; a new target needs at least "
-                + $"{HeadFitter.MinimumLabels} (measure more models: see 'perfsage dataset build')");
-        }
-        TrainedModel model;
-        try
-        {
-            model = HeadFitter.AddHeads(baseModel, mine, name, new HeadFitOptions { Threads = threads });
-        }
-        catch (ArgumentException e)
-        {
-            string reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
-            throw new UserInputException($"--new-target {name}: {reason}", e);
-        }
-        using (model)
-        {
+            TrainedModel model = added.Model;
             ModelFolder.Save(model, outDir);
             clock.Stop();
             CultureInfo inv = CultureInfo.InvariantCulture;
-            List<HeadManifest> added = model.Manifest.Heads.Where(h => h.Target == name).ToList();
+            List<HeadManifest> heads = model.Manifest.Heads.Where(h => h.Target == name).ToList();
             context.Stdout.WriteLine(string.Create(inv,
-                $"wrote {outDir}: {fromDir} with {added.Count} new head(s) for {name} ({string.Join(", ", added.Select(h => $"{h.Metric} from {h.TrainCount} graphs"))}) "
-                + $"over its frozen trunk; its {baseModel.Heads.Count} heads unchanged; {clock.Elapsed.TotalSeconds:F1} s"));
-            int without = mine.Count - withOps;
+                $"wrote {outDir}: {fromDir} with {heads.Count} new head(s) for {name} ({string.Join(", ", heads.Select(h => $"{h.Metric} from {h.TrainCount} graphs"))}) "
+                + $"over its frozen trunk; its {added.BaseModel.Heads.Count} heads unchanged; {clock.Elapsed.TotalSeconds:F1} s"));
+            int without = added.WithoutOps;
             if (without > 0)
             {
                 context.Stdout.WriteLine($"{without} graph(s) labelled for {name} have no operators and were left out");

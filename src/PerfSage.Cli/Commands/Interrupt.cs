@@ -1,4 +1,4 @@
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Cli.Commands;
 
 /// <summary>Ctrl+C as a cancellation token for the duration of a command: the first press asks the work to stop at
 /// its next safe point (a training run after its epoch's checkpoint); a second press ends the process at once.</summary>

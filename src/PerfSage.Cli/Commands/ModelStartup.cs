@@ -1,7 +1,7 @@
 using PerfSage.Model;
 using Serilog;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Cli.Commands;
 
 /// <summary>
 /// Loads a model for prediction as fast as a cold process allows: libtorch (a 460 MB library whose loading and

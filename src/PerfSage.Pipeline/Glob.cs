@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using PerfSage.IO;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Pipeline;
 
 /// <summary>
 /// A file glob: <c>*</c> matches any run of characters within one path segment, <c>?</c> one character,
@@ -11,7 +11,7 @@ namespace PerfSage.Cli.Commands.ModelTools;
 /// not with Microsoft.NETCore.App, so this small matcher does the job instead. Hidden entries (names starting with
 /// a dot) are not matched by wildcards, as in a shell.
 /// </summary>
-internal sealed class Glob
+public sealed class Glob
 {
     private readonly Regex _regex;
 

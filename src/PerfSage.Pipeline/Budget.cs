@@ -2,38 +2,40 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using PerfSage.Model;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Pipeline;
 
 /// <summary>
 /// A limit on one predicted metric, as <c>--budget</c> spells it: <c>latency_ms&lt;=20</c>, <c>peak_ram_kb&lt;256</c>,
 /// <c>flash_kb&lt;=1024</c>, also <c>&gt;=</c> and <c>&gt;</c>. Metric names are those of the CSV columns, with units.
 /// </summary>
-internal sealed partial record Budget(Metric Metric, string Operator, double Limit)
+public sealed partial record Budget(Metric Metric, string Operator, double Limit)
 {
+    /// <summary>The metric's CSV column name, e.g. <c>latency_ms</c>.</summary>
     public string MetricName => MetricNames.Name(Metric);
 
+    /// <summary>The budget as written back: <c>latency_ms&lt;=20</c>.</summary>
     public override string ToString() => MetricName + Operator + Limit.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>Parses <paramref name="text"/>; throws <see cref="UserInputException"/> naming what is wrong.</summary>
+    /// <summary>Parses <paramref name="text"/>; throws <see cref="InputException"/> naming what is wrong.</summary>
     public static Budget Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         Match m = Syntax().Match(text);
         if (!m.Success)
         {
-            throw new UserInputException(
+            throw new InputException(
                 $"--budget '{text}': expected METRIC<=VALUE (or <, >=, >), e.g. 'latency_ms<=20' (quote it: the shell reads < and > as redirections)");
         }
         string name = m.Groups["metric"].Value;
         if (!MetricNames.TryParse(name, out Metric metric))
         {
-            throw new UserInputException(
+            throw new InputException(
                 $"--budget '{text}': unknown metric '{name}'; valid: {string.Join(", ", MetricNames.All.Select(MetricNames.Name))}");
         }
         string value = m.Groups["value"].Value;
         if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double limit) || !double.IsFinite(limit))
         {
-            throw new UserInputException($"--budget '{text}': '{value}' is not a number");
+            throw new InputException($"--budget '{text}': '{value}' is not a number");
         }
         return new Budget(metric, m.Groups["op"].Value, limit);
     }

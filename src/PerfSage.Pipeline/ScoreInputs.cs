@@ -3,12 +3,12 @@ using CsvHelper;
 using PerfSage.IO;
 using Serilog;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Pipeline;
 
 /// <summary>One model file to score, or an input that names no readable file (scored as an error row).</summary>
 /// <param name="Path">The path as shown in the output (as given, or as found under a folder or by a glob).</param>
 /// <param name="Error">Why there is nothing to read, or null.</param>
-internal sealed record ScoreInput(string Path, string? Error = null);
+public sealed record ScoreInput(string Path, string? Error = null);
 
 /// <summary>
 /// Expands the inputs of <c>perfsage score</c> into model files: a folder gives its <c>*.tflite</c> files (recursively),
@@ -25,7 +25,7 @@ internal sealed record ScoreInput(string Path, string? Error = null);
 /// from a regular file (a named pipe would never end); a model path that names no regular file becomes an error
 /// row before anything opens it.
 /// </remarks>
-internal static class ScoreInputs
+public static class ScoreInputs
 {
     /// <summary>How many of the folder links not followed the warning names.</summary>
     private const int MaxNamedLinks = 5;
@@ -44,7 +44,7 @@ internal static class ScoreInputs
         {
             if (ExpandOne(input, result, seen, links, allowLists: true) == 0)
             {
-                throw new UserInputException(Directory.Exists(input)
+                throw new InputException(Directory.Exists(input)
                     ? $"{input}: the folder holds no .tflite files"
                     : $"{input}: no file matches");
             }
@@ -172,11 +172,11 @@ internal static class ScoreInputs
         }
         catch (CsvFormatException e)
         {
-            throw new UserInputException($"{listPath}: cannot read the list of models ({e.Message})", e);
+            throw new InputException($"{listPath}: cannot read the list of models ({e.Message})", e);
         }
         if (entries.Count == 0)
         {
-            throw new UserInputException($"{listPath}: the list names no models");
+            throw new InputException($"{listPath}: the list names no models");
         }
         return entries.Select(e => Path.IsPathRooted(e) || e.Contains('\0', StringComparison.Ordinal) ? e : Path.Combine(folder, e)).ToList();
     }

@@ -2,11 +2,11 @@ using PerfSage.Graph;
 using PerfSage.Model;
 using PerfSage.Targets;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Pipeline;
 
 /// <summary>Target selection against what a model has heads for, and the reference estimate shown beside a
 /// prediction.</summary>
-internal static class ModelTargets
+public static class ModelTargets
 {
     /// <summary>The targets to predict: those named (each must have a head; matched exactly, else ignoring case),
     /// or with <paramref name="all"/> every target of the model.</summary>
@@ -15,7 +15,7 @@ internal static class ModelTargets
         string known = string.Join(", ", predictor.Targets);
         if (all && named.Length > 0)
         {
-            throw new UserInputException("give either --target or --all-targets, not both");
+            throw new InputException("give either --target or --all-targets, not both");
         }
         if (all)
         {
@@ -23,7 +23,7 @@ internal static class ModelTargets
         }
         if (named.Length == 0)
         {
-            throw new UserInputException($"no target: give --target ID (one or more) or --all-targets; the model {modelDir} has heads for: {known}");
+            throw new InputException($"no target: give --target ID (one or more) or --all-targets; the model {modelDir} has heads for: {known}");
         }
         var chosen = new List<string>();
         foreach (string id in named)
@@ -32,7 +32,7 @@ internal static class ModelTargets
                 : predictor.Targets.FirstOrDefault(t => string.Equals(t, id, StringComparison.OrdinalIgnoreCase));
             if (match is null)
             {
-                throw new UserInputException($"target '{id}': the model {modelDir} has no heads for it; its targets: {known}");
+                throw new InputException($"target '{id}': the model {modelDir} has no heads for it; its targets: {known}");
             }
             if (!chosen.Contains(match, StringComparer.Ordinal))
             {
@@ -58,5 +58,18 @@ internal static class ModelTargets
         {
             return null;
         }
+    }
+
+    /// <summary>The value of <paramref name="metric"/> in the reference estimate <paramref name="e"/>.</summary>
+    public static double ReferenceValue(TargetEstimate e, Metric metric)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return metric switch
+        {
+            Metric.LatencyMs => e.LatencyMs,
+            Metric.EnergyMj => e.EnergyMj,
+            Metric.PeakRamKb => e.PeakRamKb,
+            _ => e.FlashKb,
+        };
     }
 }

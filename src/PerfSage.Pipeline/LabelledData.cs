@@ -1,8 +1,9 @@
 using PerfSage.Dataset;
 using PerfSage.Graph.Features;
 using PerfSage.Model;
+using Serilog;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Pipeline;
 
 /// <summary>
 /// One or more dataset folders read as training samples: labels from <c>labels.csv</c>, features through the
@@ -11,7 +12,7 @@ namespace PerfSage.Cli.Commands.ModelTools;
 /// the rule <c>dataset split</c> writes),
 /// so <c>train</c> and <c>eval</c> agree on which models were held out.
 /// </summary>
-internal sealed class LabelledData
+public sealed class LabelledData
 {
     private LabelledData(IReadOnlyList<TrainingSample> samples, IReadOnlyList<FeatureLoadStats> features, IReadOnlyList<string> hashSplit)
     {
@@ -33,15 +34,20 @@ internal sealed class LabelledData
     /// <summary>Folders without <c>splits.csv</c>, split by a hash of the model id.</summary>
     public IReadOnlyList<string> HashSplitFolders { get; }
 
+    /// <summary>The samples of <paramref name="split"/>, in order.</summary>
     public IEnumerable<TrainingSample> InSplit(Split split) => Samples.Where(s => s.Split == split);
 
+    /// <summary>How many samples <paramref name="split"/> holds.</summary>
     public int Count(Split split) => Samples.Count(s => s.Split == split);
 
-    public static LabelledData Load(IReadOnlyList<string> directories, int jobs, CliContext context, CancellationToken cancellationToken)
+    /// <summary>Reads <paramref name="directories"/> (featurizing with <paramref name="jobs"/> threads where the cache
+    /// cannot serve); throws <see cref="InputException"/> when none is given or one is missing, and the dataset library's
+    /// <see cref="DatasetException"/> for a folder that is not a dataset.</summary>
+    public static LabelledData Load(IReadOnlyList<string> directories, int jobs, ILogger log, CancellationToken cancellationToken)
     {
         if (directories.Count == 0)
         {
-            throw new UserInputException("no data: give --data DIR (a dataset folder made by 'perfsage dataset build' or 'dataset import')");
+            throw new InputException("no data: give --data DIR (a dataset folder made by 'perfsage dataset build' or 'dataset import')");
         }
         var samples = new List<TrainingSample>();
         var stats = new List<FeatureLoadStats>();
@@ -51,19 +57,19 @@ internal sealed class LabelledData
         {
             if (!Directory.Exists(dir))
             {
-                throw new UserInputException($"{dir}: dataset folder not found");
+                throw new InputException($"{dir}: dataset folder not found");
             }
-            DatasetFolder data = LibraryErrors.Dataset(() => DatasetFolder.Load(dir));
+            DatasetFolder data = DatasetFolder.Load(dir);
             if (!data.HasSplits)
             {
                 hashSplit.Add(data.Directory);
-                context.Log.Information(
+                log.Information(
                     "{Dir} has no splits.csv: splitting its models 80/10/10 (train/val/test) by a stable hash of the model id "
                     + "(run 'perfsage dataset split' to choose another split)", dir);
             }
-            (GraphFeatures[] features, FeatureLoadStats loaded) = DatasetFeatures.Load(data, jobs, context.Log, cancellationToken);
+            (GraphFeatures[] features, FeatureLoadStats loaded) = DatasetFeatures.Load(data, jobs, log, cancellationToken);
             stats.Add(loaded);
-            context.Log.Information("{Dir}: {Count} graphs, {Cached} features from the cache, {Parsed} parsed",
+            log.Information("{Dir}: {Count} graphs, {Cached} features from the cache, {Parsed} parsed",
                 dir, data.Models.Count, loaded.FromCache, loaded.Parsed);
             string folderName = Path.GetFileName(data.Directory);
             for (int i = 0; i < data.Models.Count; i++)

@@ -1,14 +1,15 @@
 using PerfSage.Model;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Pipeline;
 
 /// <summary>
 /// Finds the model folder a command uses: the one named by <c>--model</c>, or else the default model
 /// <c>models/perfsage-default</c> beside the program (the CLI build copies it there) or in the nearest folder
 /// above the program or the current folder that holds one (a clone of the repository).
 /// </summary>
-internal static class ModelLocator
+public static class ModelLocator
 {
+    /// <summary>The folder name of the default model under <c>models/</c>.</summary>
     public const string DefaultName = "perfsage-default";
 
     /// <summary>How a user gets a model; appended to every "no model" message.</summary>
@@ -16,7 +17,7 @@ internal static class ModelLocator
         "train one with 'perfsage dataset build --space kws --count 2000 --all-targets --out data/kws' and "
         + "'perfsage train --data data/kws --out models/" + DefaultName + "', or pass --model DIR";
 
-    /// <summary>The model folder to use; throws <see cref="UserInputException"/> when there is none.</summary>
+    /// <summary>The model folder to use; throws <see cref="InputException"/> when there is none.</summary>
     public static string Resolve(string? given) =>
         Resolve(given, [AppContext.BaseDirectory, Environment.CurrentDirectory]);
 
@@ -27,11 +28,11 @@ internal static class ModelLocator
         {
             if (!Directory.Exists(given))
             {
-                throw new UserInputException($"{given}: model folder not found; {HowToGetOne}");
+                throw new InputException($"{given}: model folder not found; {HowToGetOne}");
             }
             if (!File.Exists(Path.Combine(given, ModelFolder.ManifestFile)))
             {
-                throw new UserInputException($"{given}: not a PerfSage model folder (it has no {ModelFolder.ManifestFile}); {HowToGetOne}");
+                throw new InputException($"{given}: not a PerfSage model folder (it has no {ModelFolder.ManifestFile}); {HowToGetOne}");
             }
             return given;
         }
@@ -46,7 +47,7 @@ internal static class ModelLocator
                 }
             }
         }
-        throw new UserInputException(
+        throw new InputException(
             $"no model: models/{DefaultName} is neither beside the program ({AppContext.BaseDirectory.TrimEnd('/')}) nor in a folder above it "
             + $"or above the current folder; {HowToGetOne}");
     }

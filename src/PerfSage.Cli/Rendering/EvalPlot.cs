@@ -1,7 +1,7 @@
 using PerfSage.Model;
 using ScottPlot;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Cli.Rendering;
 
 /// <summary>
 /// The predicted-vs-true scatter of <c>perfsage eval --plot</c>: one panel per metric (units differ), both axes

@@ -1,7 +1,7 @@
 using PerfSage.Model;
 using ScottPlot;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Cli.Rendering;
 
 /// <summary>
 /// The learning curve of <c>perfsage eval --few-shot --plot</c>: MAPE (left) and Spearman (right) against the number of

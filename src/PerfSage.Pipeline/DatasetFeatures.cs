@@ -9,7 +9,7 @@ using PerfSage.Model.Cache;
 using PerfSage.Tflite;
 using Serilog;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Pipeline;
 
 /// <summary>How the features of one dataset folder were obtained.</summary>
 /// <param name="Directory">The dataset folder.</param>
@@ -17,7 +17,7 @@ namespace PerfSage.Cli.Commands.ModelTools;
 /// <param name="Parsed">Graphs parsed and featurized now.</param>
 /// <param name="CachePath">The cache file.</param>
 /// <param name="CacheWritten">True when the cache was (re)written.</param>
-internal sealed record FeatureLoadStats(string Directory, int FromCache, int Parsed, string CachePath, bool CacheWritten);
+public sealed record FeatureLoadStats(string Directory, int FromCache, int Parsed, string CachePath, bool CacheWritten);
 
 /// <summary>
 /// The features of every graph of a dataset folder, through a feature cache in the folder:
@@ -28,18 +28,21 @@ internal sealed record FeatureLoadStats(string Directory, int FromCache, int Par
 /// that cannot be read is ignored (with a warning) and rebuilt; one that cannot be written (a read-only dataset) only
 /// costs the next run the parsing.
 /// </summary>
-internal static class DatasetFeatures
+public static class DatasetFeatures
 {
+    /// <summary>The folder of a dataset that holds the cache.</summary>
     public const string CacheFolder = "cache";
 
+    /// <summary>The cache file of <paramref name="datasetDirectory"/> (features of the current schema).</summary>
     public static string CachePath(string datasetDirectory) =>
         Path.Combine(datasetDirectory, CacheFolder, string.Create(CultureInfo.InvariantCulture, $"features-v{FeatureSchema.Version}.pb"));
 
+    /// <summary>The cache index of <paramref name="datasetDirectory"/>.</summary>
     public static string IndexPath(string datasetDirectory) =>
         Path.Combine(datasetDirectory, CacheFolder, string.Create(CultureInfo.InvariantCulture, $"features-v{FeatureSchema.Version}.index.json"));
 
     /// <summary>Features of <paramref name="data"/>'s models, in its order. A graph that does not parse fails the
-    /// whole load with <see cref="UserInputException"/> naming the file (a dataset should hold only valid models).</summary>
+    /// whole load with <see cref="InputException"/> naming the file (a dataset should hold only valid models).</summary>
     public static (GraphFeatures[] Features, FeatureLoadStats Stats) Load(DatasetFolder data, int jobs, ILogger log, CancellationToken cancellationToken)
     {
         IReadOnlyList<DatasetModel> models = data.Models;
@@ -70,7 +73,7 @@ internal static class DatasetFeatures
                 (_, OpGraph graph) = ModelLoader.Load(models[i].GraphPath);
                 features[i] = Featurizer.Featurize(graph);
             }
-            catch (Exception e) when (e is TfliteFormatException or UserInputException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is TfliteFormatException or InputException or IOException or UnauthorizedAccessException)
             {
                 errors[i] = e;
             }
@@ -78,7 +81,7 @@ internal static class DatasetFeatures
         Exception? first = errors.FirstOrDefault(e => e is not null);
         if (first is not null)
         {
-            throw new UserInputException($"dataset {data.Directory}: {first.Message}", first);
+            throw new InputException($"dataset {data.Directory}: {first.Message}", first);
         }
 
         GraphFeatures[] result = features.Select(f => f!).ToArray();

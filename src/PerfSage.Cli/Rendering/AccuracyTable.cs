@@ -3,7 +3,7 @@ using System.Text.Json;
 using PerfSage.Model;
 using Spectre.Console;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Cli.Rendering;
 
 /// <summary>Renders held-out accuracy (<see cref="HeadAccuracy"/>) as a table or JSON, the same way for
 /// <c>train</c> and <c>eval</c>.</summary>

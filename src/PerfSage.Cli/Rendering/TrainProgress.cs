@@ -2,7 +2,7 @@ using System.Globalization;
 using PerfSage.Model;
 using Serilog;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Cli.Rendering;
 
 /// <summary>
 /// One log line per finished epoch on stderr: training loss, validation loss and validation MAPE per target (the

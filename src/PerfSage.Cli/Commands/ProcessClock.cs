@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Cli.Commands;
 
 /// <summary>Milliseconds since this process started, for the start-up timings logged at debug level.</summary>
 internal static class ProcessClock

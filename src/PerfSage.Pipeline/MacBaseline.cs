@@ -2,7 +2,7 @@ using MathNet.Numerics.LinearAlgebra;
 using PerfSage.Graph.Features;
 using PerfSage.Model;
 
-namespace PerfSage.Cli.Commands.ModelTools;
+namespace PerfSage.Pipeline;
 
 /// <summary>
 /// The yardstick a learned model has to beat: per target and metric, a power law in the work and the size of the graph,
@@ -11,8 +11,9 @@ namespace PerfSage.Cli.Commands.ModelTools;
 /// c, and the relative errors it leaves are comparable with the network's. A column that is constant over the training
 /// graphs (every graph with the same op count) is dropped, as is the op-count column when the fit with it is singular.
 /// </summary>
-internal sealed class MacBaseline
+public sealed class MacBaseline
 {
+    /// <summary>The baseline in words, as the eval output states it.</summary>
     public const string Description =
         "per target and metric: least squares of ln(y) on ln(1 + MACs) and ln(op count) with an intercept, fitted on the training split";
 

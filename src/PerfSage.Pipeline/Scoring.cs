@@ -1,0 +1,168 @@
+using System.Security.Cryptography;
+using PerfSage.Graph;
+using PerfSage.Graph.Features;
+using PerfSage.IO;
+using PerfSage.Model;
+using PerfSage.Targets;
+using PerfSage.Tflite;
+
+namespace PerfSage.Pipeline;
+
+/// <summary>One row of <c>perfsage score</c>: a model on a target, with its prediction, reference estimate and status.</summary>
+/// <param name="Model">The model path as shown (<see cref="ScoreInput.Path"/>).</param>
+/// <param name="Target">The target.</param>
+/// <param name="Sha256">SHA-256 of the file (lower-case hex), or null when it could not be read.</param>
+/// <param name="Prediction">The prediction, or null when the model could not be parsed.</param>
+/// <param name="Reference">The reference estimate, or null when there is none.</param>
+/// <param name="Status"><c>ok</c>, <c>over budget: …</c> or <c>error: …</c>.</param>
+/// <param name="Violations">How the prediction breaks each budget it breaks (<see cref="Budget.Violation"/>).</param>
+public sealed record ScoreRow(string Model, string Target, string? Sha256, Prediction? Prediction, TargetEstimate? Reference,
+    string Status, IReadOnlyList<string> Violations);
+
+/// <summary>What <see cref="Scoring.Run"/> gives: one row per input and target, in input order, and the targets.</summary>
+/// <param name="Rows">The rows.</param>
+/// <param name="Targets">The targets scored (<see cref="ModelTargets.Resolve"/>).</param>
+public sealed record ScoreResult(IReadOnlyList<ScoreRow> Rows, IReadOnlyList<string> Targets);
+
+/// <summary>
+/// Scores many models: each input is read (SHA-256), parsed and featurized in parallel, with its reference estimates,
+/// while the model loads; then the predictor runs in one batch per target and each prediction is checked against the
+/// budgets. An input that cannot be read or parsed becomes an error row; the others are still scored.
+/// </summary>
+public static class Scoring
+{
+    /// <summary>Scores <paramref name="files"/> on the targets <paramref name="named"/> (or every target of the model with
+    /// <paramref name="all"/>). <paramref name="predictor"/> is called once the inputs are parsed (it may wait for a model
+    /// loading meanwhile). Throws <see cref="InputException"/> for a target the model lacks or a budget it cannot check.</summary>
+    public static ScoreResult Run(IReadOnlyList<ScoreInput> files, Func<Predictor> predictor, string modelDir, string[] named, bool all,
+        IReadOnlyList<Budget> budgets, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(named);
+        ArgumentNullException.ThrowIfNull(budgets);
+        TargetCatalog catalog = TargetCatalog.LoadDefault();
+        // With named targets the reference estimates are made while the model loads; all targets need the model first.
+        IReadOnlyList<string> referenceTargets = all ? predictor().Targets : named.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var parsed = new ParsedModel[files.Count];
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            i => parsed[i] = ParseOne(files[i], referenceTargets, catalog));
+
+        Predictor model = predictor();
+        IReadOnlyList<string> chosen = ModelTargets.Resolve(model, named, all, modelDir);
+        CheckBudgetHeads(model, chosen, budgets, modelDir);
+
+        List<int> ok = Enumerable.Range(0, parsed.Length).Where(i => parsed[i].Features is not null).ToList();
+        List<GraphFeatures> features = ok.Select(i => parsed[i].Features!).ToList();
+        var predictions = new Dictionary<string, IReadOnlyList<Prediction>>(StringComparer.Ordinal);
+        foreach (string target in chosen)
+        {
+            predictions[target] = model.PredictMany(features, target);
+        }
+
+        var rows = new List<ScoreRow>(files.Count * chosen.Count);
+        var slot = new Dictionary<int, int>();
+        for (int k = 0; k < ok.Count; k++)
+        {
+            slot[ok[k]] = k;
+        }
+        for (int i = 0; i < files.Count; i++)
+        {
+            foreach (string target in chosen)
+            {
+                ParsedModel p = parsed[i];
+                if (p.Error is not null)
+                {
+                    rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, null, null, "error: " + OneLine(p.Error), []));
+                    continue;
+                }
+                Prediction prediction = predictions[target][slot[i]];
+                if (prediction.Error is not null)
+                {
+                    rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, prediction, p.References.GetValueOrDefault(target),
+                        $"error: {files[i].Path}: {prediction.Error}", []));
+                    continue;
+                }
+                TargetEstimate? reference = p.References.GetValueOrDefault(target);
+                var broken = new List<string>();
+                foreach (Budget b in budgets)
+                {
+                    if (prediction.Get(b.Metric) is double v && !b.Allows(v))
+                    {
+                        broken.Add(b.Violation(v));
+                    }
+                }
+                string status = broken.Count == 0 ? "ok" : "over budget: " + string.Join("; ", broken);
+                rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, prediction, reference, status, broken));
+            }
+        }
+        return new ScoreResult(rows, chosen);
+    }
+
+    /// <summary>What parsing one input gave: its features and reference estimates, or why it failed.</summary>
+    private sealed record ParsedModel(string? Sha256, GraphFeatures? Features, Dictionary<string, TargetEstimate?> References, string? Error);
+
+    private static ParsedModel ParseOne(ScoreInput input, IReadOnlyList<string> referenceTargets, TargetCatalog catalog)
+    {
+        var references = new Dictionary<string, TargetEstimate?>(StringComparer.OrdinalIgnoreCase);
+        if (input.Error is not null)
+        {
+            return new ParsedModel(null, null, references, $"{input.Path}: {input.Error}");
+        }
+        byte[] bytes;
+        try
+        {
+            // A named pipe, a device or a file over the model limit is refused before a byte is read.
+            bytes = InputFile.ReadAllBytes(input.Path, Limits.MaxModelBytes, "model");
+        }
+        catch (PerfSageException e)
+        {
+            return new ParsedModel(null, null, references, e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new ParsedModel(null, null, references, $"{input.Path}: cannot read the file ({e.Message})");
+        }
+        string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        try
+        {
+            TfliteModel model = TfliteReader.Parse(bytes, input.Path);
+            if (model.Subgraphs.Count == 0)
+            {
+                return new ParsedModel(sha, null, references, $"{input.Path}: the model has no subgraph, so there is nothing to predict");
+            }
+            OpGraph graph = OpGraph.FromModel(model);
+            GraphFeatures features = Featurizer.Featurize(graph);
+            foreach (string target in referenceTargets)
+            {
+                references[target] = ModelTargets.Reference(catalog, target, graph);
+            }
+            return new ParsedModel(sha, features, references, null);
+        }
+        catch (TfliteFormatException e)
+        {
+            return new ParsedModel(sha, null, references, e.Message);
+        }
+        catch (OpGraphException e)
+        {
+            return new ParsedModel(sha, null, references, $"{input.Path}: {e.Message}");
+        }
+    }
+
+    /// <summary>A budget on a metric the model does not predict for a chosen target cannot be checked: refuse it.</summary>
+    private static void CheckBudgetHeads(Predictor predictor, IReadOnlyList<string> targets, IReadOnlyList<Budget> budgets, string dir)
+    {
+        foreach (Budget b in budgets)
+        {
+            foreach (string target in targets)
+            {
+                if (!predictor.Manifest.Heads.Any(h => h.Target == target && h.Metric == b.MetricName))
+                {
+                    throw new InputException($"--budget {b}: the model {dir} does not predict {b.MetricName} on {target}");
+                }
+            }
+        }
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+}
