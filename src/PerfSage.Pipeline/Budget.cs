@@ -16,26 +16,26 @@ public sealed partial record Budget(Metric Metric, string Operator, double Limit
     /// <summary>The budget as written back: <c>latency_ms&lt;=20</c>.</summary>
     public override string ToString() => MetricName + Operator + Limit.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>Parses <paramref name="text"/>; throws <see cref="InputException"/> naming what is wrong.</summary>
+    /// <summary>Parses <paramref name="text"/>; throws <see cref="UserInputException"/> naming what is wrong.</summary>
     public static Budget Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         Match m = Syntax().Match(text);
         if (!m.Success)
         {
-            throw new InputException(
+            throw new UserInputException(
                 $"--budget '{text}': expected METRIC<=VALUE (or <, >=, >), e.g. 'latency_ms<=20' (quote it: the shell reads < and > as redirections)");
         }
         string name = m.Groups["metric"].Value;
         if (!MetricNames.TryParse(name, out Metric metric))
         {
-            throw new InputException(
+            throw new UserInputException(
                 $"--budget '{text}': unknown metric '{name}'; valid: {string.Join(", ", MetricNames.All.Select(MetricNames.Name))}");
         }
         string value = m.Groups["value"].Value;
         if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double limit) || !double.IsFinite(limit))
         {
-            throw new InputException($"--budget '{text}': '{value}' is not a number");
+            throw new UserInputException($"--budget '{text}': '{value}' is not a number");
         }
         return new Budget(metric, m.Groups["op"].Value, limit);
     }

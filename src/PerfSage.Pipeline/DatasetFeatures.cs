@@ -42,7 +42,7 @@ public static class DatasetFeatures
         Path.Combine(datasetDirectory, CacheFolder, string.Create(CultureInfo.InvariantCulture, $"features-v{FeatureSchema.Version}.index.json"));
 
     /// <summary>Features of <paramref name="data"/>'s models, in its order. A graph that does not parse fails the
-    /// whole load with <see cref="InputException"/> naming the file (a dataset should hold only valid models).</summary>
+    /// whole load with <see cref="UserInputException"/> naming the file (a dataset should hold only valid models).</summary>
     public static (GraphFeatures[] Features, FeatureLoadStats Stats) Load(DatasetFolder data, int jobs, ILogger log, CancellationToken cancellationToken)
     {
         IReadOnlyList<DatasetModel> models = data.Models;
@@ -73,7 +73,7 @@ public static class DatasetFeatures
                 (_, OpGraph graph) = ModelLoader.Load(models[i].GraphPath);
                 features[i] = Featurizer.Featurize(graph);
             }
-            catch (Exception e) when (e is TfliteFormatException or InputException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is TfliteFormatException or UserInputException or IOException or UnauthorizedAccessException)
             {
                 errors[i] = e;
             }
@@ -81,7 +81,7 @@ public static class DatasetFeatures
         Exception? first = errors.FirstOrDefault(e => e is not null);
         if (first is not null)
         {
-            throw new InputException($"dataset {data.Directory}: {first.Message}", first);
+            throw new UserInputException($"dataset {data.Directory}: {first.Message}", first);
         }
 
         GraphFeatures[] result = features.Select(f => f!).ToArray();

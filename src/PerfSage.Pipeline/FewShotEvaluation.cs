@@ -29,7 +29,7 @@ public sealed record FewShotOutcome(FewShotResult Result, IReadOnlyList<FewShotR
 public static class FewShotEvaluation
 {
     /// <summary>Runs <paramref name="plan"/> on <paramref name="labelled"/> over the model <paramref name="model"/> gives
-    /// (called once the data is known to fit the plan). Throws <see cref="InputException"/> when the data has no labels for
+    /// (called once the data is known to fit the plan). Throws <see cref="UserInputException"/> when the data has no labels for
     /// the target or too few for the largest k.</summary>
     public static FewShotOutcome Run(Func<TrainedModel> model, LabelledData labelled, FewShotPlan plan, IReadOnlyList<string> dataDirs,
         ILogger log, CancellationToken cancellationToken)
@@ -40,7 +40,7 @@ public static class FewShotEvaluation
         ArgumentNullException.ThrowIfNull(dataDirs);
         if (!labelled.Targets.Contains(plan.Target, StringComparer.Ordinal))
         {
-            throw new InputException(
+            throw new UserInputException(
                 $"--target {plan.Target}: {string.Join(", ", dataDirs)} has no labels for it; its targets: {string.Join(", ", labelled.Targets)}");
         }
         var head = new HeadKey(plan.Target, Metric.LatencyMs);
@@ -50,7 +50,7 @@ public static class FewShotEvaluation
         int largest = plan.Ks.Max();
         if (largest > usable - 1)
         {
-            throw new InputException(
+            throw new UserInputException(
                 $"--few-shot {largest}: {plan.Target} has {usable} labelled graphs with operators, so k can be at most {usable - 1} (one graph at least is left to score on)");
         }
 

@@ -14,7 +14,11 @@ public sealed record EvalRow(HeadKey Head, HeadAccuracy Model, HeadAccuracy? Bas
 /// <param name="GraphCount">Graphs of that split.</param>
 /// <param name="Rows">One row per head the data has labels for, in the order of the model's metrics.</param>
 /// <param name="Points">Every (predicted, true) pair, for a scatter plot.</param>
-public sealed record HeldOutResult(string Split, int GraphCount, IReadOnlyList<EvalRow> Rows, IReadOnlyList<EvaluatedLabel> Points);
+public sealed record HeldOutResult(string Split, int GraphCount, IReadOnlyList<EvalRow> Rows, IReadOnlyList<EvaluatedLabel> Points)
+{
+    /// <summary>Why the split may not be held out from the model's training (one sentence each; empty when none).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// <c>perfsage eval</c> without <c>--few-shot</c>: the model's accuracy per head on one split of labelled data, beside a
@@ -26,7 +30,7 @@ public static class HeldOutEvaluation
     public static IReadOnlyList<string> SplitNames { get; } = ["test", "val", "train", "all"];
 
     /// <summary>Evaluates the model <paramref name="model"/> gives (called once the split is known to hold graphs) on the
-    /// <paramref name="splitName"/> split of <paramref name="labelled"/>. Throws <see cref="InputException"/> when the split
+    /// <paramref name="splitName"/> split of <paramref name="labelled"/>. Throws <see cref="UserInputException"/> when the split
     /// is empty or the data has no labels the model predicts.</summary>
     public static HeldOutResult Run(Func<TrainedModel> model, LabelledData labelled, string splitName, IReadOnlyList<string> dataDirs)
     {
@@ -38,7 +42,7 @@ public static class HeldOutEvaluation
             : [.. labelled.InSplit(Splits.TryParse(splitName, out Split s) ? s : Split.Test)];
         if (samples.Count == 0)
         {
-            throw new InputException($"the {splitName} split of {string.Join(", ", dataDirs)} holds no graphs; try --split all");
+            throw new UserInputException($"the {splitName} split of {string.Join(", ", dataDirs)} holds no graphs; try --split all");
         }
         List<TrainingSample> train = [.. labelled.InSplit(Split.Train)];
 
@@ -46,7 +50,7 @@ public static class HeldOutEvaluation
         EvaluationResult result = Evaluation.Evaluate(trained, samples, splitName);
         if (result.Metrics.Heads.Count == 0)
         {
-            throw new InputException(
+            throw new UserInputException(
                 $"the data has no labels the model predicts: the data's targets are {string.Join(", ", labelled.Targets)}, "
                 + $"the model's {string.Join(", ", trained.Targets)}");
         }
@@ -58,7 +62,15 @@ public static class HeldOutEvaluation
             HeadKey head = HeadKey.Parse(a.Key);
             rows.Add(new EvalRow(head, a, BaselineAccuracy(baseline, head, samples), baseline.TrainCount(head)));
         }
-        return new HeldOutResult(splitName, samples.Count, rows, result.Points);
+        var warnings = new List<string>();
+        if (trained.Manifest.Data.SplitRule is null && labelled.HashSplitFolders.Count > 0 && splitName is "test" or "val")
+        {
+            // Before the split rule was recorded, training split a folder without splits.csv by another hash.
+            warnings.Add($"the model records no split rule (it was trained before PerfSage recorded one) and "
+                + $"{string.Join(", ", labelled.HashSplitFolders)} has no splits.csv: if the model was trained on it, "
+                + $"its held-out graphs were chosen by another rule and this {splitName} split may include graphs it was trained on");
+        }
+        return new HeldOutResult(splitName, samples.Count, rows, result.Points) { Warnings = warnings };
     }
 
     private static HeadAccuracy? BaselineAccuracy(MacBaseline baseline, HeadKey head, List<TrainingSample> samples)

@@ -41,13 +41,13 @@ public sealed class LabelledData
     public int Count(Split split) => Samples.Count(s => s.Split == split);
 
     /// <summary>Reads <paramref name="directories"/> (featurizing with <paramref name="jobs"/> threads where the cache
-    /// cannot serve); throws <see cref="InputException"/> when none is given or one is missing, and the dataset library's
+    /// cannot serve); throws <see cref="UserInputException"/> when none is given or one is missing, and the dataset library's
     /// <see cref="DatasetException"/> for a folder that is not a dataset.</summary>
     public static LabelledData Load(IReadOnlyList<string> directories, int jobs, ILogger log, CancellationToken cancellationToken)
     {
         if (directories.Count == 0)
         {
-            throw new InputException("no data: give --data DIR (a dataset folder made by 'perfsage dataset build' or 'dataset import')");
+            throw new UserInputException("no data: give --data DIR (a dataset folder made by 'perfsage dataset build' or 'dataset import')");
         }
         var samples = new List<TrainingSample>();
         var stats = new List<FeatureLoadStats>();
@@ -57,7 +57,7 @@ public sealed class LabelledData
         {
             if (!Directory.Exists(dir))
             {
-                throw new InputException($"{dir}: dataset folder not found");
+                throw new UserInputException($"{dir}: dataset folder not found");
             }
             DatasetFolder data = DatasetFolder.Load(dir);
             if (!data.HasSplits)

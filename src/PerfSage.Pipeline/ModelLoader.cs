@@ -12,14 +12,14 @@ public static class ModelLoader
     {
         if (Directory.Exists(path))
         {
-            throw new InputException($"{path}: is a directory, expected a .tflite file");
+            throw new UserInputException($"{path}: is a directory, expected a .tflite file");
         }
         // ReadFile refuses what is missing, not a regular file (a FIFO, /dev/zero) or over the size limit,
         // and checks the header before reading the rest.
         TfliteModel model = TfliteReader.ReadFile(path);
         if (model.Subgraphs.Count == 0)
         {
-            throw new InputException($"{path}: the model has no subgraph, so there is nothing to analyse");
+            throw new UserInputException($"{path}: the model has no subgraph, so there is nothing to analyse");
         }
         try
         {
@@ -27,7 +27,7 @@ public static class ModelLoader
         }
         catch (OpGraphException e) when (!e.Message.StartsWith(path + ":", StringComparison.Ordinal))
         {
-            throw new InputException($"{path}: {e.Message}", e);
+            throw new UserInputException($"{path}: {e.Message}", e);
         }
     }
 }

@@ -17,7 +17,7 @@ public static class ModelLocator
         "train one with 'perfsage dataset build --space kws --count 2000 --all-targets --out data/kws' and "
         + "'perfsage train --data data/kws --out models/" + DefaultName + "', or pass --model DIR";
 
-    /// <summary>The model folder to use; throws <see cref="InputException"/> when there is none.</summary>
+    /// <summary>The model folder to use; throws <see cref="UserInputException"/> when there is none.</summary>
     public static string Resolve(string? given) =>
         Resolve(given, [AppContext.BaseDirectory, Environment.CurrentDirectory]);
 
@@ -28,11 +28,11 @@ public static class ModelLocator
         {
             if (!Directory.Exists(given))
             {
-                throw new InputException($"{given}: model folder not found; {HowToGetOne}");
+                throw new UserInputException($"{given}: model folder not found; {HowToGetOne}");
             }
             if (!File.Exists(Path.Combine(given, ModelFolder.ManifestFile)))
             {
-                throw new InputException($"{given}: not a PerfSage model folder (it has no {ModelFolder.ManifestFile}); {HowToGetOne}");
+                throw new UserInputException($"{given}: not a PerfSage model folder (it has no {ModelFolder.ManifestFile}); {HowToGetOne}");
             }
             return given;
         }
@@ -47,7 +47,7 @@ public static class ModelLocator
                 }
             }
         }
-        throw new InputException(
+        throw new UserInputException(
             $"no model: models/{DefaultName} is neither beside the program ({AppContext.BaseDirectory.TrimEnd('/')}) nor in a folder above it "
             + $"or above the current folder; {HowToGetOne}");
     }

@@ -15,7 +15,7 @@ public static class ModelTargets
         string known = string.Join(", ", predictor.Targets);
         if (all && named.Length > 0)
         {
-            throw new InputException("give either --target or --all-targets, not both");
+            throw new UserInputException("give either --target or --all-targets, not both");
         }
         if (all)
         {
@@ -23,7 +23,7 @@ public static class ModelTargets
         }
         if (named.Length == 0)
         {
-            throw new InputException($"no target: give --target ID (one or more) or --all-targets; the model {modelDir} has heads for: {known}");
+            throw new UserInputException($"no target: give --target ID (one or more) or --all-targets; the model {modelDir} has heads for: {known}");
         }
         var chosen = new List<string>();
         foreach (string id in named)
@@ -32,7 +32,7 @@ public static class ModelTargets
                 : predictor.Targets.FirstOrDefault(t => string.Equals(t, id, StringComparison.OrdinalIgnoreCase));
             if (match is null)
             {
-                throw new InputException($"target '{id}': the model {modelDir} has no heads for it; its targets: {known}");
+                throw new UserInputException($"target '{id}': the model {modelDir} has no heads for it; its targets: {known}");
             }
             if (!chosen.Contains(match, StringComparer.Ordinal))
             {

@@ -37,7 +37,7 @@ public sealed class NewTargetResult : IDisposable
 public static class NewTarget
 {
     /// <summary>Fits heads for <paramref name="name"/> over the model <paramref name="loadBase"/> loads (called once the data
-    /// is known to have labels for it). Throws <see cref="InputException"/> when the data has no labels for the target or
+    /// is known to have labels for it). Throws <see cref="UserInputException"/> when the data has no labels for the target or
     /// too few, or the model has the target already.</summary>
     public static NewTargetResult Fit(LabelledData labelled, string name, Func<TrainedModel> loadBase, string fromDir,
         IReadOnlyList<string> dataDirs, int threads)
@@ -47,7 +47,7 @@ public static class NewTarget
         ArgumentNullException.ThrowIfNull(dataDirs);
         if (!labelled.Targets.Contains(name, StringComparer.Ordinal))
         {
-            throw new InputException(
+            throw new UserInputException(
                 $"--new-target {name}: {string.Join(", ", dataDirs)} has no labels for it; its targets: {string.Join(", ", labelled.Targets)}");
         }
         TrainedModel baseModel = loadBase();
@@ -55,13 +55,13 @@ public static class NewTarget
         {
             if (baseModel.Targets.Contains(name, StringComparer.Ordinal))
             {
-                throw new InputException($"--new-target {name}: the model in {fromDir} already has this target; give the new board another name");
+                throw new UserInputException($"--new-target {name}: the model in {fromDir} already has this target; give the new board another name");
             }
             List<TrainingSample> mine = labelled.Samples.Where(s => s.Labels.Keys.Any(k => k.Target == name)).ToList();
             int withOps = mine.Count(s => s.Features.NodeCount > 0 && s.Labels.Any(l => l.Key.Target == name && l.Value > 0 && double.IsFinite(l.Value)));
             if (withOps < HeadFitter.MinimumLabels)
             {
-                throw new InputException(
+                throw new UserInputException(
                     $"--new-target {name}: {withOps} labelled graph(s) with operators in {string.Join(", ", dataDirs)}; a new target needs at least "
                     + $"{HeadFitter.MinimumLabels} (measure more models: see 'perfsage dataset build')");
             }
@@ -73,7 +73,7 @@ public static class NewTarget
             catch (ArgumentException e)
             {
                 string reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
-                throw new InputException($"--new-target {name}: {reason}", e);
+                throw new UserInputException($"--new-target {name}: {reason}", e);
             }
             return new NewTargetResult(model, baseModel, mine.Count - withOps);
         }

@@ -44,7 +44,7 @@ public static class ScoreInputs
         {
             if (ExpandOne(input, result, seen, links, allowLists: true) == 0)
             {
-                throw new InputException(Directory.Exists(input)
+                throw new UserInputException(Directory.Exists(input)
                     ? $"{input}: the folder holds no .tflite files"
                     : $"{input}: no file matches");
             }
@@ -172,11 +172,11 @@ public static class ScoreInputs
         }
         catch (CsvFormatException e)
         {
-            throw new InputException($"{listPath}: cannot read the list of models ({e.Message})", e);
+            throw new UserInputException($"{listPath}: cannot read the list of models ({e.Message})", e);
         }
         if (entries.Count == 0)
         {
-            throw new InputException($"{listPath}: the list names no models");
+            throw new UserInputException($"{listPath}: the list names no models");
         }
         return entries.Select(e => Path.IsPathRooted(e) || e.Contains('\0', StringComparison.Ordinal) ? e : Path.Combine(folder, e)).ToList();
     }

@@ -33,7 +33,7 @@ public static class Scoring
 {
     /// <summary>Scores <paramref name="files"/> on the targets <paramref name="named"/> (or every target of the model with
     /// <paramref name="all"/>). <paramref name="predictor"/> is called once the inputs are parsed (it may wait for a model
-    /// loading meanwhile). Throws <see cref="InputException"/> for a target the model lacks or a budget it cannot check.</summary>
+    /// loading meanwhile). Throws <see cref="UserInputException"/> for a target the model lacks or a budget it cannot check.</summary>
     public static ScoreResult Run(IReadOnlyList<ScoreInput> files, Func<Predictor> predictor, string modelDir, string[] named, bool all,
         IReadOnlyList<Budget> budgets, int threads)
     {
@@ -158,7 +158,7 @@ public static class Scoring
             {
                 if (!predictor.Manifest.Heads.Any(h => h.Target == target && h.Metric == b.MetricName))
                 {
-                    throw new InputException($"--budget {b}: the model {dir} does not predict {b.MetricName} on {target}");
+                    throw new UserInputException($"--budget {b}: the model {dir} does not predict {b.MetricName} on {target}");
                 }
             }
         }

@@ -33,7 +33,7 @@ public class BudgetTests
     [InlineData("latency_ms<=NaN", "--budget 'latency_ms<=NaN': 'NaN' is not a number")]
     public void A_budget_that_does_not_parse_names_what_is_wrong(string text, string expected)
     {
-        var e = Assert.Throws<InputException>(() => Budget.Parse(text));
+        var e = Assert.Throws<UserInputException>(() => Budget.Parse(text));
         Assert.StartsWith(expected, e.Message);
     }
 }

@@ -10,6 +10,27 @@ public class LabelledDataTests
         LabelledData.Load(dirs, 1, Serilog.Core.Logger.None, CancellationToken.None);
 
     [Fact]
+    public void Training_on_a_folder_without_splits_holds_out_what_dataset_split_later_writes()
+    {
+        // Regression (issue #12): training on a folder without splits.csv used one hash rule, `dataset split` (which the
+        // log advises) another, so a later `eval` scored a "test" split made mostly of training graphs.
+        using var tmp = new ScratchFolder();
+        string dir = DatasetFixtures.Built(tmp, "kws", 60);
+        Assert.False(File.Exists(Path.Combine(dir, "splits.csv")));
+        Dictionary<string, Split> whileTraining = Load(dir).Samples.ToDictionary(s => s.ModelId, s => s.Split);
+
+        DatasetSplitter.Split(dir, new SplitSettings()); // `perfsage dataset split DIR` with its defaults
+        Assert.True(File.Exists(Path.Combine(dir, "splits.csv")));
+        Dictionary<string, Split> afterSplit = Load(dir).Samples.ToDictionary(s => s.ModelId, s => s.Split);
+
+        Assert.Equal(60, whileTraining.Count);
+        Assert.Equal(whileTraining.OrderBy(kv => kv.Key, StringComparer.Ordinal), afterSplit.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+        // Both splits are real (not everything in train): the check above compares held-out sets, not one bucket.
+        Assert.Contains(Split.Test, whileTraining.Values);
+        Assert.Contains(Split.Train, whileTraining.Values);
+    }
+
+    [Fact]
     public void A_metric_that_was_not_measured_is_no_label()
     {
         using var tmp = new ScratchFolder();
@@ -52,9 +73,9 @@ public class LabelledDataTests
     [Fact]
     public void No_folder_or_a_missing_one_is_refused()
     {
-        Assert.StartsWith("no data: give --data DIR", Assert.Throws<InputException>(() => Load()).Message);
+        Assert.StartsWith("no data: give --data DIR", Assert.Throws<UserInputException>(() => Load()).Message);
         using var tmp = new ScratchFolder();
-        Assert.Equal($"{tmp.Sub("none")}: dataset folder not found", Assert.Throws<InputException>(() => Load(tmp.Sub("none"))).Message);
+        Assert.Equal($"{tmp.Sub("none")}: dataset folder not found", Assert.Throws<UserInputException>(() => Load(tmp.Sub("none"))).Message);
         // A folder that is not a dataset: the dataset library's own exception, a PerfSageException (exit 2 in the CLI).
         Assert.Throws<DatasetException>(() => Load(tmp.Path));
     }

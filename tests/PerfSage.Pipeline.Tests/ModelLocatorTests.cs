@@ -8,23 +8,23 @@ public class ModelLocatorTests
         using var tmp = new ScratchFolder();
         string deep = Path.Combine(tmp.Path, "a", "b", "c");
         Directory.CreateDirectory(deep);
-        var error = Assert.Throws<InputException>(() => ModelLocator.Resolve(null, [deep]));
+        var error = Assert.Throws<UserInputException>(() => ModelLocator.Resolve(null, [deep]));
         Assert.StartsWith("no model: models/perfsage-default is neither beside the program", error.Message);
         Assert.Contains("perfsage train --data data/kws --out models/perfsage-default", error.Message);
 
         string model = Path.Combine(tmp.Path, "a", "models", "perfsage-default");
         Directory.CreateDirectory(model);
-        Assert.Throws<InputException>(() => ModelLocator.Resolve(null, [deep])); // a folder without manifest.json does not count
+        Assert.Throws<UserInputException>(() => ModelLocator.Resolve(null, [deep])); // a folder without manifest.json does not count
         File.WriteAllText(Path.Combine(model, "manifest.json"), "{}");
         Assert.Equal(model, ModelLocator.Resolve(null, [deep]));
 
         string other = tmp.Sub("other");
         Directory.CreateDirectory(other);
-        error = Assert.Throws<InputException>(() => ModelLocator.Resolve(other, [deep])); // --model wins, also when it is no model
+        error = Assert.Throws<UserInputException>(() => ModelLocator.Resolve(other, [deep])); // --model wins, also when it is no model
         Assert.StartsWith($"{other}: not a PerfSage model folder (it has no manifest.json); train one with", error.Message);
         File.WriteAllText(Path.Combine(other, "manifest.json"), "{}");
         Assert.Equal(other, ModelLocator.Resolve(other, [deep]));
-        error = Assert.Throws<InputException>(() => ModelLocator.Resolve(tmp.Sub("none"), [deep]));
+        error = Assert.Throws<UserInputException>(() => ModelLocator.Resolve(tmp.Sub("none"), [deep]));
         Assert.StartsWith($"{tmp.Sub("none")}: model folder not found; train one with", error.Message);
     }
 }

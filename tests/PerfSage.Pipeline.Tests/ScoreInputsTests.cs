@@ -37,10 +37,10 @@ public class ScoreInputsTests
     public void An_input_that_names_nothing_is_refused()
     {
         using var tmp = new ScratchFolder();
-        var e = Assert.Throws<InputException>(() => ScoreInputs.Expand([tmp.Path]));
+        var e = Assert.Throws<UserInputException>(() => ScoreInputs.Expand([tmp.Path]));
         Assert.Equal($"{tmp.Path}: the folder holds no .tflite files", e.Message);
         string pattern = Path.Combine(tmp.Path, "*.tflite");
-        e = Assert.Throws<InputException>(() => ScoreInputs.Expand([pattern]));
+        e = Assert.Throws<UserInputException>(() => ScoreInputs.Expand([pattern]));
         Assert.Equal($"{pattern}: no file matches", e.Message);
     }
 }

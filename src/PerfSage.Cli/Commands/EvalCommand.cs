@@ -113,6 +113,10 @@ internal static class EvalCommand
             LabelledData labelled = LabelledData.Load(dataDirs, threads, context.Log, interrupt.Token);
             HeldOutResult result = HeldOutEvaluation.Run(loading.Get, labelled, splitName, dataDirs);
             IReadOnlyList<EvalRow> rows = result.Rows;
+            foreach (string warning in result.Warnings)
+            {
+                context.Log.Warning("{Warning:l}", warning);
+            }
             if (plotPath is not null)
             {
                 EvalPlot.Write(plotPath, result.Points, $"{Path.GetFileName(Path.GetFullPath(dir))} ({splitName})", readFiles);
