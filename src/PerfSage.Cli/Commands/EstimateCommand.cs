@@ -41,21 +41,8 @@ internal static class EstimateCommand
                 Stack = stackName is null ? null : CortexMStacks.Parse(stackName),
             };
 
-            var results = new List<(string Model, OpGraph Graph, TargetEstimate Estimate)>();
-            foreach (string path in parse.GetValue(models)!)
-            {
-                (_, OpGraph graph) = ModelLoader.Load(path);
-                foreach (TargetSpec spec in specs)
-                {
-                    if (options.Stack is not null && spec.Family == TargetFamily.MobileGpu)
-                    {
-                        // --stack applies to CPU stacks; a GPU target in the same run ignores it rather than failing the run.
-                        results.Add((path, graph, Estimator.For(spec).Estimate(graph, options with { Stack = null })));
-                        continue;
-                    }
-                    results.Add((path, graph, Estimator.For(spec).Estimate(graph, options)));
-                }
-            }
+            List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results =
+                [.. Estimating.Run(parse.GetValue(models)!, specs, options).Select(r => (r.Model, r.Graph, r.Estimate))];
 
             switch (parse.GetValue(format))
             {
