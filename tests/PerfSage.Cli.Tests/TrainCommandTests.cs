@@ -268,7 +268,8 @@ public class TrainCommandTests(TinyModelFixture tiny)
         (int code, string stdout, string stderr) = CliRunner.Run(TinyModelFixture.TrainArgs(data, output));
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
-        Assert.Contains("perfsage: error: cannot train: target name 'my.board' cannot name a head: it must be non-empty without '/' or '.'", stderr);
+        Assert.Contains("perfsage: error: cannot train: target 'my.board' is not a valid target name (letters, digits, '_' and '-', "
+            + "starting with a letter or digit, at most 64 characters); it cannot name a head", stderr);
         Assert.False(Directory.Exists(output));
         Assert.False(Directory.Exists(output + ".partial"));
     }
