@@ -8,16 +8,19 @@ namespace PerfSage.Cli.Tests;
 /// work, then run again, ends with exactly the folder an uninterrupted build makes.</summary>
 public class DatasetKillTests
 {
-    [Fact]
-    public void A_build_killed_with_sigkill_resumes_to_exactly_the_uninterrupted_result()
+    /// <summary>Records the build must have written before it is killed: well into its work, far from its end.</summary>
+    private const int KillAfterRecords = 40;
+
+    private static string[] BuildArgs(int count) =>
+        ["dataset", "build", "--space", "kws", "--count", $"{count}", "--target", "cortex-m4", "--seed", "1", "--jobs", "2", "--out"];
+
+    /// <summary>Starts the built CLI as a child process, waits until <c>records/</c> holds <see cref="KillAfterRecords"/>
+    /// files or the process ends, and kills it with SIGKILL. True when the build was stopped unfinished (no
+    /// <c>dataset.json</c>); false when it finished first, which the folder, not the timing, tells.</summary>
+    private static bool KillMidBuild(string[] args, string dir)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "perfsage.dll");
         Assert.True(File.Exists(dll), dll);
-        using var tmp = new ScratchFolder();
-        string dir = tmp.Sub("killed");
-        const int count = 400;
-        string[] args = ["dataset", "build", "--space", "kws", "--count", $"{count}", "--target", "cortex-m4", "--seed", "1", "--jobs", "2", "--out"];
-
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         foreach (string a in args)
@@ -25,31 +28,51 @@ public class DatasetKillTests
             start.ArgumentList.Add(a);
         }
         start.ArgumentList.Add(dir);
-        using (Process process = Process.Start(start)!)
+        using Process process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        string records = Path.Combine(dir, "records");
+        // No clock decides when to kill: only the records written do. The limit only stops a hung build from hanging the test.
+        var guard = Stopwatch.StartNew();
+        while (!process.HasExited && (!Directory.Exists(records) || Directory.GetFiles(records).Length < KillAfterRecords))
         {
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            // Kill it once it is well into its work (a second or so after it starts writing models).
-            string records = Path.Combine(dir, "records");
-            var clock = Stopwatch.StartNew();
-            while (!process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60)
-                   && (!Directory.Exists(records) || Directory.GetFiles(records).Length < 40))
-            {
-                Thread.Sleep(10);
-            }
-            Assert.False(process.HasExited, "the build finished before it could be killed; raise the count");
-            process.Kill(entireProcessTree: true); // SIGKILL on Linux: no handler, no clean-up runs
-            process.WaitForExit();
+            Assert.True(guard.Elapsed < TimeSpan.FromMinutes(10), $"the build wrote fewer than {KillAfterRecords} records in 10 minutes");
+            Thread.Sleep(10);
         }
-        Assert.False(File.Exists(Path.Combine(dir, "dataset.json")));
+        try
+        {
+            process.Kill(entireProcessTree: true); // SIGKILL on Linux: no handler, no clean-up runs
+        }
+        catch (InvalidOperationException)
+        {
+            // it had ended already
+        }
+        process.WaitForExit();
+        return !File.Exists(Path.Combine(dir, "dataset.json"));
+    }
+
+    [Fact]
+    public void A_build_killed_with_sigkill_resumes_to_exactly_the_uninterrupted_result()
+    {
+        using var tmp = new ScratchFolder();
+        // A machine fast enough to finish the whole build between two looks at records/ gets a larger build.
+        int count = 400;
+        string dir = tmp.Sub("killed-400");
+        while (!KillMidBuild(BuildArgs(count), dir))
+        {
+            Assert.True(count < 6400, $"a build of {count} models finished before it could be killed");
+            count *= 4;
+            dir = tmp.Sub($"killed-{count}");
+        }
+        string[] args = BuildArgs(count);
         int before = Directory.GetFiles(Path.Combine(dir, "records")).Count(f => f.EndsWith(".json", StringComparison.Ordinal));
-        Assert.InRange(before, 40, count - 1);
+        Assert.InRange(before, KillAfterRecords - 2, count); // the newest ones may be temporary files still (at most one per job)
 
         (int code, string stdout, string stderr) = CliRunner.Run([.. args, dir, "-q"]);
         Assert.True(code == 0, stderr);
-        Assert.Contains($"{count} models", stdout);
+        Assert.StartsWith($"built {dir}: {count} models ({count - before} built, {before} already done)", stdout);
 
         // Exactly N models, no duplicates, no partial file, every graph matching its row of models.csv.
         DatasetFolder folder = DatasetFolder.Load(dir, verifyGraphs: true);

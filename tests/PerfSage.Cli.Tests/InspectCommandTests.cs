@@ -69,8 +69,10 @@ public class InspectCommandTests
         Assert.Equal(5, root.GetProperty("op_counts").GetProperty("CONV_2D").GetInt32());
         Assert.Equal(4, root.GetProperty("op_counts").GetProperty("DEPTHWISE_CONV_2D").GetInt32());
         Assert.Equal(new FileInfo(path).Length, root.GetProperty("flash_bytes").GetInt64());
-        Assert.True(root.GetProperty("arena_peak_bytes").GetInt64() > 0);
-        Assert.True(root.GetProperty("parameters").GetInt64() >= 22_016);
+        // Every layer after the first reads one 25·5·64 int8 activation (8,000 B) and writes another: two live at once.
+        Assert.Equal(2 * 25 * 5 * 64, root.GetProperty("arena_peak_bytes").GetInt64());
+        // 22,016 weight elements (10·4·1·64 + 4·3·3·64 + 4·64·64 + 64·12) plus the biases of 9 layers of 64 and of the 12 outputs.
+        Assert.Equal(22_016 + (9 * 64) + 12, root.GetProperty("parameters").GetInt64());
         Assert.Equal("perfsage.inspect/1", root.GetProperty("schema").GetString());
     }
 

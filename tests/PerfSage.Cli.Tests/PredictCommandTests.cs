@@ -65,7 +65,24 @@ public class PredictCommandTests(TinyModelFixture tiny)
         Assert.Equal(
             [$"{tiny.Graph(1)},cortex-m7", $"{tiny.Graph(1)},ethos-u55-128", $"{tiny.Graph(2)},cortex-m7", $"{tiny.Graph(2)},ethos-u55-128"],
             lines[1..].Select(l => string.Join(',', l.Split(',')[..2])).ToArray());
-        Assert.All(lines[1..], l => Assert.True(double.Parse(l.Split(',')[2], CultureInfo.InvariantCulture) > 0));
+        // The same four predictions per row as the JSON output gives, in the same order.
+        (code, string json, stderr) = Predict(tiny.Graph(1), tiny.Graph(2), "--all-targets", "-f", "json");
+        Assert.True(code == 0, stderr);
+        using (JsonDocument doc = JsonDocument.Parse(json))
+        {
+            JsonElement[] rows = [.. doc.RootElement.EnumerateArray()];
+            Assert.Equal(4, rows.Length);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                string[] cells = lines[i + 1].Split(',');
+                Assert.Equal(cells[0], rows[i].GetProperty("model").GetString());
+                Assert.Equal(cells[1], rows[i].GetProperty("target").GetString());
+                for (int m = 0; m < Metrics.Length; m++)
+                {
+                    Assert.Equal(rows[i].GetProperty(Metrics[m]).GetDouble(), double.Parse(cells[2 + m], CultureInfo.InvariantCulture));
+                }
+            }
+        }
 
         (code, stdout, stderr) = Predict(tiny.Graph(1), "-t", "ethos-u55-128");
         Assert.True(code == 0, stderr);
