@@ -32,7 +32,9 @@ internal static class EstimateCommand
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
             TargetCatalog catalog = TargetCatalog.LoadDefault();
-            IReadOnlyList<TargetSpec> specs = targets.Resolve(parse, catalog);
+            IReadOnlyList<TargetSpec> specs = targets.Resolve(parse, catalog, context.Stderr);
+            // Only when a family name was given do JSON and CSV carry "requested" (what was asked) beside "target".
+            RequestedTargets? requested = targets.Requested.AnyFamily ? targets.Requested : null;
             double? clockMhz = TargetOptions.ClockMhz(parse, clock);
             string? stackName = parse.GetValue(stack);
             var options = new EstimateOptions
@@ -47,10 +49,10 @@ internal static class EstimateCommand
             switch (parse.GetValue(format))
             {
                 case "json":
-                    Output.WriteJson(context.Stdout, json => WriteJson(json, results));
+                    Output.WriteJson(context.Stdout, json => WriteJson(json, results, requested));
                     break;
                 case "csv":
-                    WriteCsv(context.Stdout, results, parse.GetValue(perLayer));
+                    WriteCsv(context.Stdout, results, parse.GetValue(perLayer), requested);
                     break;
                 default:
                     WriteTable(context.Stdout, results, parse.GetValue(perLayer));
@@ -142,12 +144,17 @@ internal static class EstimateCommand
 
     internal static string Bound(LayerBound bound) => bound.ToString().ToLowerInvariant();
 
-    private static void WriteCsv(TextWriter stdout, List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results, bool perLayer)
+    private static void WriteCsv(TextWriter stdout, List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results, bool perLayer,
+        RequestedTargets? requested)
     {
         using var csv = Csv.Create(stdout);
         string[] header = perLayer
             ? ["model", "target", "op_index", "op_type", "unit", "bound", "cycles", "latency_ms", "sram_bytes", "flash_bytes", "dram_bytes", "macs"]
             : ["model", "target", "clock_mhz", "stack", "latency_ms", "energy_mj", "peak_ram_kb", "flash_kb", "cycles", "unsupported_ops"];
+        if (requested is not null)
+        {
+            header = [.. header[..2], "requested", .. header[2..]];
+        }
         foreach (string h in header)
         {
             csv.WriteField(h);
@@ -161,6 +168,10 @@ internal static class EstimateCommand
                 {
                     csv.WriteField((object?)model);
                     csv.WriteField((object?)e.TargetId);
+                    if (requested is not null)
+                    {
+                        csv.WriteField(requested.RequestedFor(e.TargetId));
+                    }
                     csv.WriteField((object?)l.OpIndex);
                     csv.WriteField((object?)l.OpType);
                     csv.WriteField((object?)Unit(l.Unit));
@@ -177,6 +188,10 @@ internal static class EstimateCommand
             }
             csv.WriteField((object?)model);
             csv.WriteField((object?)e.TargetId);
+            if (requested is not null)
+            {
+                csv.WriteField(requested.RequestedFor(e.TargetId));
+            }
             csv.WriteField((object?)e.ClockMhz);
             csv.WriteField((object?)e.Stack ?? "");
             csv.WriteField((object?)e.LatencyMs);
@@ -189,7 +204,7 @@ internal static class EstimateCommand
         }
     }
 
-    private static void WriteJson(Utf8JsonWriter json, List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results)
+    private static void WriteJson(Utf8JsonWriter json, List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results, RequestedTargets? requested)
     {
         json.WriteStartArray();
         foreach ((string model, OpGraph graph, TargetEstimate e) in results)
@@ -197,6 +212,10 @@ internal static class EstimateCommand
             json.WriteStartObject();
             json.WriteString("model", model);
             json.WriteString("target", e.TargetId);
+            if (requested is not null)
+            {
+                json.WriteString("requested", requested.RequestedFor(e.TargetId));
+            }
             json.WriteNumber("clock_mhz", e.ClockMhz);
             if (e.Stack is not null)
             {

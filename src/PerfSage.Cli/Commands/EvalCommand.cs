@@ -4,6 +4,7 @@ using System.Text.Json;
 using PerfSage.Cli.Rendering;
 using PerfSage.Model;
 using PerfSage.Pipeline;
+using PerfSage.Targets;
 using Spectre.Console;
 
 namespace PerfSage.Cli.Commands;
@@ -60,6 +61,10 @@ internal static class EvalCommand
             {
                 string? targetName = parse.GetValue(target)
                     ?? throw new UserInputException("--few-shot needs --target NAME (the measured target in --data to fit new heads for)");
+                // A family name (ethos-u55) stands for its configuration; other names are targets of the data, as given.
+                RequestedTargets named = RequestedTargets.Resolve([targetName], TargetCatalog.LoadDefault(), context.Stderr);
+                string? requested = named.AnyFamily ? targetName : null;
+                targetName = named.Ids[0];
                 if (parse.GetValue(repeats) < 1)
                 {
                     throw new UserInputException("--repeats must be at least 1");
@@ -88,7 +93,10 @@ internal static class EvalCommand
                 var request = new FewShotEval.Request(
                     parse.GetValue(from) ?? parse.GetValue(modelDir) ?? ModelLocator.Resolve(null), parse.GetValue(data)!, targetName,
                     FewShotEval.ParseKs(ks), parse.GetValue(repeats), parse.GetValue(seed), small, parse.GetValue(plot),
-                    parse.GetValue(format) == "json", fit, threads);
+                    parse.GetValue(format) == "json", fit, threads)
+                {
+                    Requested = requested,
+                };
                 return FewShotEval.Run(context, request);
             }
             foreach (Option o in new Option[] { repeats, target, from, smallBelow })

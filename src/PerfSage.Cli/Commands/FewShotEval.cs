@@ -16,10 +16,14 @@ namespace PerfSage.Cli.Commands;
 /// </summary>
 internal static class FewShotEval
 {
-    /// <summary>What the user asked for.</summary>
+    /// <summary>What the user asked for. <see cref="Target"/> is the target after family names are resolved;
+    /// <see cref="Requested"/> the family name given, or null when <c>--target</c> named the target itself.</summary>
     public sealed record Request(
         string ModelDir, string[] DataDirs, string Target, int[] Ks, int Repeats, long Seed, double? SmallBelowMs,
-        string? Plot, bool Json, HeadFitOptions Fit, int Threads);
+        string? Plot, bool Json, HeadFitOptions Fit, int Threads)
+    {
+        public string? Requested { get; init; }
+    }
 
     /// <summary>Parses <c>--few-shot</c>: comma-separated positive integers.</summary>
     public static int[] ParseKs(string text)
@@ -120,6 +124,10 @@ internal static class FewShotEval
         }
         json.WriteEndArray();
         json.WriteString("target", result.Head.Target);
+        if (r.Requested is not null)
+        {
+            json.WriteString("requested", r.Requested);
+        }
         json.WriteString("metric", MetricNames.Name(result.Head.Metric));
         json.WriteNumber("labelled_count", result.Actual.Count);
         json.WriteNumber("unique_graphs", result.UniqueGraphs);

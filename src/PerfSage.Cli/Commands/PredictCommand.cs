@@ -46,20 +46,23 @@ internal static class PredictCommand
                 inputs.Add(Predicting.Read(path));
             }
             TargetCatalog catalog = TargetCatalog.LoadDefault();
+            RequestedTargets named = RequestedTargets.Resolve(parse.GetValue(targets) ?? [], catalog, context.Stderr);
+            // Only when a family name was given do JSON and CSV carry "requested" (what was asked) beside "target".
+            RequestedTargets? requested = named.AnyFamily ? named : null;
             context.Log.Debug("Inputs read {Ms} ms after process start", ProcessClock.SinceStartMs());
             Predictor predictor = loading.Get();
             context.Log.Debug("Model loaded {Ms} ms after process start", ProcessClock.SinceStartMs());
-            IReadOnlyList<string> chosen = ModelTargets.Resolve(predictor, parse.GetValue(targets) ?? [], parse.GetValue(allTargets), dir);
+            IReadOnlyList<string> chosen = ModelTargets.Resolve(predictor, named.Ids, parse.GetValue(allTargets), dir);
 
             IReadOnlyList<PredictedRow> rows = Predicting.Predict(predictor, inputs, chosen, catalog);
             context.Log.Debug("Predicted {Ms} ms after process start", ProcessClock.SinceStartMs());
             switch (parse.GetValue(format))
             {
                 case "json":
-                    Output.WriteJson(context.Stdout, json => WriteJson(json, rows));
+                    Output.WriteJson(context.Stdout, json => WriteJson(json, rows, requested));
                     break;
                 case "csv":
-                    WriteCsv(context.Stdout, rows);
+                    WriteCsv(context.Stdout, rows, requested);
                     break;
                 default:
                     WriteTable(context.Stdout, rows);
@@ -146,7 +149,7 @@ internal static class PredictCommand
         }
     }
 
-    private static void WriteJson(Utf8JsonWriter json, IReadOnlyList<PredictedRow> rows)
+    private static void WriteJson(Utf8JsonWriter json, IReadOnlyList<PredictedRow> rows, RequestedTargets? requested)
     {
         json.WriteStartArray();
         foreach (PredictedRow row in rows)
@@ -154,6 +157,10 @@ internal static class PredictCommand
             json.WriteStartObject();
             json.WriteString("model", row.Model);
             json.WriteString("target", row.Target);
+            if (requested is not null)
+            {
+                json.WriteString("requested", requested.RequestedFor(row.Target));
+            }
             if (row.Prediction.Error is not null)
             {
                 json.WriteString("error", row.Prediction.Error);
@@ -199,15 +206,19 @@ internal static class PredictCommand
         }
     }
 
-    private static void WriteCsv(TextWriter stdout, IReadOnlyList<PredictedRow> rows)
+    private static void WriteCsv(TextWriter stdout, IReadOnlyList<PredictedRow> rows, RequestedTargets? requested)
     {
         using var csv = Csv.Create(stdout);
-        Csv.Header(csv, ["model", "target", .. MetricColumns.Select(c => MetricNames.Name(c.Metric)),
+        Csv.Header(csv, ["model", "target", .. (requested is null ? Array.Empty<string>() : ["requested"]), .. MetricColumns.Select(c => MetricNames.Name(c.Metric)),
             .. MetricColumns.Select(c => "ref_" + MetricNames.Name(c.Metric)), "warnings", "error"]);
         foreach (PredictedRow row in rows)
         {
             csv.WriteField(row.Model);
             csv.WriteField(row.Target);
+            if (requested is not null)
+            {
+                csv.WriteField(requested.RequestedFor(row.Target));
+            }
             foreach ((Metric metric, _, _) in MetricColumns)
             {
                 csv.WriteField((object?)row.Prediction.Get(metric));

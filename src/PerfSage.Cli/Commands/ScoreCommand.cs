@@ -5,6 +5,7 @@ using System.Text;
 using PerfSage.IO;
 using PerfSage.Model;
 using PerfSage.Pipeline;
+using PerfSage.Targets;
 
 namespace PerfSage.Cli.Commands;
 
@@ -50,7 +51,10 @@ internal static class ScoreCommand
             int threads = DatasetCommand.Jobs(parse, jobs);
             string outPath = parse.GetValue(output)!;
             string dir = ModelLocator.Resolve(parse.GetValue(modelDir));
-            string[] named = parse.GetValue(targets) ?? [];
+            RequestedTargets requestedTargets = RequestedTargets.Resolve(parse.GetValue(targets) ?? [], TargetCatalog.LoadDefault(), context.Stderr);
+            string[] named = requestedTargets.Ids;
+            // Only when a family name was given does the CSV carry "requested" (what was asked) beside "target".
+            RequestedTargets? requested = requestedTargets.AnyFamily ? requestedTargets : null;
             bool all = parse.GetValue(allTargets);
 
             using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log, threads));
@@ -67,7 +71,7 @@ internal static class ScoreCommand
             IReadOnlyList<ScoreRow> rows = scored.Rows;
             IReadOnlyList<string> chosen = scored.Targets;
 
-            WriteCsv(outPath, rows, readPaths, context);
+            WriteCsv(outPath, rows, requested, readPaths, context);
             clock.Stop();
             return Report(context, rows, files.Count, chosen, dir, outPath, limits, clock.Elapsed);
         }));
@@ -80,15 +84,19 @@ internal static class ScoreCommand
         "ref_latency_ms", "ref_energy_mj", "ref_peak_ram_kb", "ref_flash_kb", "sha256", "warnings",
     ];
 
-    private static void WriteRows(TextWriter writer, IReadOnlyList<ScoreRow> rows)
+    private static void WriteRows(TextWriter writer, IReadOnlyList<ScoreRow> rows, RequestedTargets? requested)
     {
         // File names come from outside: a cell that a spreadsheet would run as a formula is written as text.
         using var csv = Csv.Create(writer, protectFormulas: true);
-        Csv.Header(csv, Header);
+        Csv.Header(csv, requested is null ? Header : [.. Header[..2], "requested", .. Header[2..]]);
         foreach (ScoreRow row in rows)
         {
             csv.WriteField(row.Model);
             csv.WriteField(row.Target);
+            if (requested is not null)
+            {
+                csv.WriteField(requested.RequestedFor(row.Target));
+            }
             csv.WriteField(row.Status);
             foreach ((Metric metric, _, _) in PredictCommand.MetricColumns)
             {
@@ -106,17 +114,17 @@ internal static class ScoreCommand
 
     /// <summary>Writes the CSV through <see cref="OutputFile"/>: atomically (a reader or a crash never sees half a file),
     /// through a link to its target, never onto a device, a named pipe, a folder or an input; '-' writes to stdout.</summary>
-    private static void WriteCsv(string path, IReadOnlyList<ScoreRow> rows, IReadOnlyList<string> inputs, CliContext context)
+    private static void WriteCsv(string path, IReadOnlyList<ScoreRow> rows, RequestedTargets? requested, IReadOnlyList<string> inputs, CliContext context)
     {
         if (path == "-")
         {
-            WriteRows(context.Stdout, rows);
+            WriteRows(context.Stdout, rows, requested);
             return;
         }
         OutputFile.Write(path, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true);
-            WriteRows(writer, rows);
+            WriteRows(writer, rows, requested);
         }, inputs, "--out");
     }
 

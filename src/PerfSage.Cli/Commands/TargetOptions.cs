@@ -4,7 +4,8 @@ using PerfSage.Targets;
 
 namespace PerfSage.Cli.Commands;
 
-/// <summary>The target-selection options shared by <c>estimate</c>, <c>predict</c> and <c>score</c>.</summary>
+/// <summary>The target-selection options of <c>estimate</c>, and the family-name resolution every command with
+/// <c>--target</c> shares (<see cref="RequestedTargets"/>).</summary>
 internal sealed class TargetOptions
 {
     public Option<string[]> Targets { get; } = new("--target", "-t")
@@ -58,8 +59,10 @@ internal sealed class TargetOptions
         command.Options.Add(AllTargets);
     }
 
-    /// <summary>The chosen targets, in the order given (or catalog order for --all-targets).</summary>
-    public IReadOnlyList<TargetSpec> Resolve(ParseResult parse, TargetCatalog catalog)
+    /// <summary>The chosen targets, in the order given (or catalog order for --all-targets); a family name gives its
+    /// configuration (<see cref="TargetAliases"/>) with a line on <paramref name="stderr"/>, and <see cref="Requested"/>
+    /// records what was asked.</summary>
+    public IReadOnlyList<TargetSpec> Resolve(ParseResult parse, TargetCatalog catalog, TextWriter stderr)
     {
         string[] ids = parse.GetValue(Targets) ?? [];
         bool all = parse.GetValue(AllTargets);
@@ -75,11 +78,67 @@ internal sealed class TargetOptions
         {
             throw new UserInputException("no target: give --target ID (one or more) or --all-targets; valid ids: " + string.Join(", ", catalog.Ids));
         }
+        Requested = RequestedTargets.Resolve(ids, catalog, stderr);
         var specs = new List<TargetSpec>();
-        foreach (string id in ids.Distinct(StringComparer.Ordinal))
+        foreach (string id in Requested.Ids.Distinct(StringComparer.Ordinal))
         {
             specs.Add(catalog.Get(id));
         }
         return specs;
     }
+
+    /// <summary>
+    /// The <c>--target</c> names after family names are resolved (<see cref="TargetAliases"/>), from the last call to
+    /// <see cref="Resolve"/>; empty before it or with <c>--all-targets</c>.
+    /// </summary>
+    public RequestedTargets Requested { get; private set; } = RequestedTargets.None;
+}
+
+/// <summary>
+/// The <c>--target</c> names of one command after <see cref="TargetAliases.Resolve(string, TargetCatalog)"/>: the ids to
+/// use, in the order given, and what was asked for each (for the <c>requested</c> field of JSON and CSV output).
+/// </summary>
+internal sealed class RequestedTargets
+{
+    private readonly IReadOnlyList<TargetResolution> _items;
+
+    private RequestedTargets(IReadOnlyList<TargetResolution> items)
+    {
+        _items = items;
+        Ids = items.Select(r => r.Id).ToArray();
+    }
+
+    /// <summary>No names (nothing resolved, or <c>--all-targets</c>).</summary>
+    public static RequestedTargets None { get; } = new([]);
+
+    /// <summary>The ids to use, one per name given, in order (a family name replaced by its configuration).</summary>
+    public string[] Ids { get; }
+
+    /// <summary>Whether any name was a family name: only then do JSON and CSV output carry <c>requested</c>, so the
+    /// output for exact ids stays as it was.</summary>
+    public bool AnyFamily => _items.Any(r => r.IsAlias);
+
+    /// <summary>
+    /// Resolves <paramref name="names"/> and writes one line on <paramref name="stderr"/> per family name resolved
+    /// (<c>perfsage: target ethos-u55 is ethos-u55-256 (Vela's default configuration)</c>), once even if given twice.
+    /// </summary>
+    /// <exception cref="TargetException">A bare family (<c>cortex-m</c>) or a family not in the catalog.</exception>
+    public static RequestedTargets Resolve(IEnumerable<string> names, TargetCatalog catalog, TextWriter stderr)
+    {
+        var result = new RequestedTargets(TargetAliases.Resolve(names, catalog));
+        var said = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (TargetResolution r in result._items.Where(r => r.IsAlias))
+        {
+            if (said.Add(r.Requested))
+            {
+                stderr.WriteLine("perfsage: " + TargetAliases.Describe(r));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>What was asked for target <paramref name="id"/>: the first name that resolved to it (ignoring case, as
+    /// ids match), or <paramref name="id"/> itself.</summary>
+    public string RequestedFor(string id) =>
+        _items.FirstOrDefault(r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase))?.Requested ?? id;
 }
