@@ -167,8 +167,15 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDispos
 
     public ILogger Log => _logger ?? (ILogger)Serilog.Core.Logger.None;
 
+    /// <summary>Where one-line notes for the user go (a target family resolved to a configuration): stderr, or
+    /// nowhere under <c>--quiet</c>.</summary>
+    public TextWriter Notes => _quiet ? TextWriter.Null : Stderr;
+
+    private bool _quiet;
+
     public void ConfigureLogging(bool verbose, bool quiet, FileInfo? logFile)
     {
+        _quiet = quiet;
         LogEventLevel consoleLevel = verbose ? LogEventLevel.Debug : quiet ? LogEventLevel.Error : LogEventLevel.Information;
         LoggerConfiguration config = new LoggerConfiguration()
             .MinimumLevel.Debug()

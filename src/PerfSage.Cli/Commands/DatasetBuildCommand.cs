@@ -44,7 +44,7 @@ internal static class DatasetBuildCommand
             OutputPaths.CheckFolder(dir, "--out");
             TargetCatalog catalog = TargetCatalog.LoadDefault();
             // A family name (ethos-u55) labels for its configuration (ethos-u55-256); the labels hold the configuration's id.
-            named = RequestedTargets.Resolve(named, catalog, context.Stderr).Ids;
+            named = RequestedTargets.Resolve(named, catalog, context.Notes).Ids;
             string? shardText = parse.GetValue(shard);
             var request = new BuildRequest(parse.GetValue(space)!, parse.GetValue(count), all ? catalog.Ids : named)
             {

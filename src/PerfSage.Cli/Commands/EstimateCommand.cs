@@ -32,7 +32,7 @@ internal static class EstimateCommand
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
             TargetCatalog catalog = TargetCatalog.LoadDefault();
-            IReadOnlyList<TargetSpec> specs = targets.Resolve(parse, catalog, context.Stderr);
+            IReadOnlyList<TargetSpec> specs = targets.Resolve(parse, catalog, context.Notes);
             // Only when a family name was given do JSON and CSV carry "requested" (what was asked) beside "target".
             RequestedTargets? requested = targets.Requested.AnyFamily ? targets.Requested : null;
             double? clockMhz = TargetOptions.ClockMhz(parse, clock);

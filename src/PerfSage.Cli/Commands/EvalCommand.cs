@@ -62,7 +62,7 @@ internal static class EvalCommand
                 string? targetName = parse.GetValue(target)
                     ?? throw new UserInputException("--few-shot needs --target NAME (the measured target in --data to fit new heads for)");
                 // A family name (ethos-u55) stands for its configuration; other names are targets of the data, as given.
-                RequestedTargets named = RequestedTargets.Resolve([targetName], TargetCatalog.LoadDefault(), context.Stderr);
+                RequestedTargets named = RequestedTargets.Resolve([targetName], TargetCatalog.LoadDefault(), context.Notes);
                 string? requested = named.AnyFamily ? targetName : null;
                 targetName = named.Ids[0];
                 if (parse.GetValue(repeats) < 1)

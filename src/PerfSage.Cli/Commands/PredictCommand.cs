@@ -46,7 +46,7 @@ internal static class PredictCommand
                 inputs.Add(Predicting.Read(path));
             }
             TargetCatalog catalog = TargetCatalog.LoadDefault();
-            RequestedTargets named = RequestedTargets.Resolve(parse.GetValue(targets) ?? [], catalog, context.Stderr);
+            RequestedTargets named = RequestedTargets.Resolve(parse.GetValue(targets) ?? [], catalog, context.Notes);
             // Only when a family name was given do JSON and CSV carry "requested" (what was asked) beside "target".
             RequestedTargets? requested = named.AnyFamily ? named : null;
             context.Log.Debug("Inputs read {Ms} ms after process start", ProcessClock.SinceStartMs());

@@ -51,7 +51,7 @@ internal static class ScoreCommand
             int threads = DatasetCommand.Jobs(parse, jobs);
             string outPath = parse.GetValue(output)!;
             string dir = ModelLocator.Resolve(parse.GetValue(modelDir));
-            RequestedTargets requestedTargets = RequestedTargets.Resolve(parse.GetValue(targets) ?? [], TargetCatalog.LoadDefault(), context.Stderr);
+            RequestedTargets requestedTargets = RequestedTargets.Resolve(parse.GetValue(targets) ?? [], TargetCatalog.LoadDefault(), context.Notes);
             string[] named = requestedTargets.Ids;
             // Only when a family name was given does the CSV carry "requested" (what was asked) beside "target".
             RequestedTargets? requested = requestedTargets.AnyFamily ? requestedTargets : null;
