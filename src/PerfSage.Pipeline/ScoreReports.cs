@@ -126,7 +126,9 @@ public static class ScoreReports
     /// <remarks>The syntax and its escaping follow GitHub's "Workflow commands for GitHub Actions" and the runner
     /// toolkit that writes them (<c>actions/toolkit</c>, <c>packages/core/src/command.ts</c>: <c>escapeData</c>
     /// turns <c>%</c>, CR and LF into <c>%25</c>, <c>%0D</c>, <c>%0A</c> in the message; <c>escapeProperty</c> also
-    /// turns <c>:</c> and <c>,</c> into <c>%3A</c> and <c>%2C</c> in <c>file</c> and <c>title</c>).</remarks>
+    /// turns <c>:</c> and <c>,</c> into <c>%3A</c> and <c>%2C</c> in <c>file</c> and <c>title</c>). GitHub shows at most
+    /// 10 error annotations per step and 50 per job (<c>actions/toolkit</c>, <c>docs/problem-matchers.md</c>,
+    /// "Limitations"); every row is still written, so the rest stay readable in the step's log.</remarks>
     public static IReadOnlyList<string> GitHubAnnotations(IReadOnlyList<ScoreRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
