@@ -258,6 +258,10 @@ public static class ScoreReports
         }
         foreach (string other in others)
         {
+            if (other.Contains('\0', StringComparison.Ordinal))
+            {
+                continue; // a name no file can have (a list's line), so not this one
+            }
             if (string.Equals(Path.GetFullPath(other), full, StringComparison.Ordinal)
                 || (status.Kind == FileKind.Regular && status.IsSameFile(FileProbe.Stat(other, followLinks: true))))
             {

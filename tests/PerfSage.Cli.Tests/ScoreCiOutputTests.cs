@@ -140,6 +140,7 @@ public sealed partial class ScoreCiOutputTests : IDisposable
             (["--junit", "/dev/null"], NoCi, "perfsage: error: /dev/null: is a character device; --junit must name a regular file or a new one"),
             (["--junit", example], NoCi, $"perfsage: error: {example}: is one of this command's inputs ({example}); --junit must name another file"),
             (["--junit", csv], NoCi, $"perfsage: error: --junit {csv}: must name a file other than --out's ({csv})"),
+            (["--junit", "-"], NoCi, "perfsage: error: --junit -: the report is written to a file"),
             ([], new() { ["GITHUB_STEP_SUMMARY"] = fifo },
                 $"perfsage: error: {fifo}: is a named pipe (FIFO); GITHUB_STEP_SUMMARY must name a regular file or a new one"),
             ([], new() { ["GITHUB_STEP_SUMMARY"] = csv }, $"perfsage: error: {csv}: is also {csv}, which this command reads or writes"),
@@ -153,5 +154,15 @@ public sealed partial class ScoreCiOutputTests : IDisposable
             Assert.StartsWith(expected, stderr);
             Assert.False(File.Exists(csv));
         }
+
+        // A link to the CSV is the CSV: refused, and the CSV is left as it was.
+        string existing = _scratch.Sub("existing.csv");
+        File.WriteAllText(existing, "kept\n");
+        string link = _scratch.Sub("link.xml");
+        File.CreateSymbolicLink(link, existing);
+        (int linkCode, _, string linkErr) = Score(NoCi, example, "-t", "cortex-m7", "--out", existing, "--junit", link);
+        Assert.Equal(2, linkCode);
+        Assert.StartsWith($"perfsage: error: {link}: is one of this command's inputs ({existing}); --junit must name another file", linkErr);
+        Assert.Equal("kept\n", File.ReadAllText(existing));
     }
 }

@@ -14,13 +14,15 @@ internal sealed class ScoreCiOutputs
     private readonly CliContext _context;
     private readonly string? _junit;
     private readonly string? _summary;
+    private readonly List<string> _junitOthers;
     private readonly List<string> _others;
 
-    private ScoreCiOutputs(CliContext context, string? junit, string? summary, List<string> others)
+    private ScoreCiOutputs(CliContext context, string? junit, string? summary, List<string> junitOthers, List<string> others)
     {
         _context = context;
         _junit = junit;
         _summary = summary;
+        _junitOthers = junitOthers;
         _others = others;
     }
 
@@ -34,19 +36,25 @@ internal sealed class ScoreCiOutputs
     /// <c>--out</c>; <c>$GITHUB_STEP_SUMMARY</c>, when set, as a file to append to that is none of those.</summary>
     public static ScoreCiOutputs Check(CliContext context, string? junit, string outPath, IReadOnlyList<string> inputs)
     {
+        // --junit may be neither an input nor the CSV (also through a link: the CSV is then among the files checked).
+        List<string> junitOthers = [.. inputs];
+        if (outPath != "-")
+        {
+            junitOthers.Add(outPath);
+        }
         if (junit is not null)
         {
-            if (junit == "-" || (outPath != "-" && string.Equals(Path.GetFullPath(junit), Path.GetFullPath(outPath), StringComparison.Ordinal)))
+            if (junit == "-")
+            {
+                throw new UserInputException("--junit -: the report is written to a file; name one (the CSV may go to stdout)");
+            }
+            if (outPath != "-" && string.Equals(Path.GetFullPath(junit), Path.GetFullPath(outPath), StringComparison.Ordinal))
             {
                 throw new UserInputException($"--junit {junit}: must name a file other than --out's ({outPath})");
             }
-            OutputPaths.CheckFile(junit, inputs, "--junit");
+            OutputPaths.CheckFile(junit, junitOthers, "--junit");
         }
-        List<string> others = [.. inputs];
-        if (outPath != "-")
-        {
-            others.Add(outPath);
-        }
+        List<string> others = [.. junitOthers];
         if (junit is not null)
         {
             others.Add(junit);
@@ -56,15 +64,15 @@ internal sealed class ScoreCiOutputs
         {
             ScoreReports.CheckStepSummary(summary, others);
         }
-        return new ScoreCiOutputs(context, junit, summary, others);
+        return new ScoreCiOutputs(context, junit, summary, junitOthers, others);
     }
 
     /// <summary>Writes the JUnit report (atomically, through <see cref="OutputFile"/>) when asked for.</summary>
-    public void WriteFiles(ScoreResult scored, IReadOnlyList<string> inputs)
+    public void WriteFiles(ScoreResult scored)
     {
         if (_junit is not null)
         {
-            OutputFile.Write(_junit, stream => ScoreReports.WriteJUnit(stream, scored.Rows, scored.Targets), inputs, "--junit");
+            OutputFile.Write(_junit, stream => ScoreReports.WriteJUnit(stream, scored.Rows, scored.Targets), _junitOthers, "--junit");
         }
     }
 

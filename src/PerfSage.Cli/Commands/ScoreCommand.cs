@@ -71,7 +71,7 @@ internal static class ScoreCommand
             IReadOnlyList<string> chosen = scored.Targets;
 
             WriteCsv(outPath, rows, readPaths, context);
-            ci.WriteFiles(scored, readPaths);
+            ci.WriteFiles(scored);
             clock.Stop();
             int code = Report(context, rows, files.Count, chosen, dir, outPath, limits, clock.Elapsed);
             ci.PublishToGitHub(scored, limits, csvOnStdout: outPath == "-");
