@@ -35,13 +35,20 @@ public static class PerfSageApp
 
     /// <summary>Runs the CLI with <paramref name="args"/>, writing results to <paramref name="stdout"/> and
     /// logs and errors to <paramref name="stderr"/>. Returns the process exit code.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        Run(args, stdout, stderr, Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with the environment variables the commands read
+    /// (<c>GITHUB_ACTIONS</c>, <c>GITHUB_STEP_SUMMARY</c>) taken from <paramref name="environment"/>, so a test can set
+    /// them without changing the process's environment.</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(environment);
 
-        var context = new CliContext(stdout, stderr);
+        var context = new CliContext(stdout, stderr) { Environment = environment };
         RootCommand root = BuildRoot(context);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -164,6 +171,9 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDispos
     public TextWriter Stdout { get; } = stdout;
 
     public TextWriter Stderr { get; } = stderr;
+
+    /// <summary>Reads an environment variable (null when unset): the process's, or a test's.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
     public ILogger Log => _logger ?? (ILogger)Serilog.Core.Logger.None;
 

@@ -10,11 +10,12 @@ using PerfSage.Targets;
 namespace PerfSage.Cli.Commands;
 
 /// <summary>
-/// <c>perfsage score INPUTS... --target T... --out FILE.csv [--budget METRIC&lt;=VALUE]... [--model DIR] [--jobs J]</c>:
+/// <c>perfsage score INPUTS... --target T... --out FILE.csv [--budget METRIC&lt;=VALUE]... [--junit FILE.xml] [--model DIR] [--jobs J]</c>:
 /// predicts many models (files, folders, globs, or lists of paths) into one CSV row per model and target, with the
 /// reference estimate and the file's SHA-256 beside the prediction and a status per row. Models are parsed and
 /// featurized in parallel and predicted in batches. Exit 2 when any input could not be scored (the others still are),
-/// else exit 1 when any prediction breaks a budget, else 0. The CSV is written atomically.
+/// else exit 1 when any prediction breaks a budget, else 0. The CSV is written atomically; <see cref="ScoreCiOutputs"/> adds
+/// the JUnit report and, under GitHub Actions, annotations and the job summary.
 /// </summary>
 internal static class ScoreCommand
 {
@@ -40,9 +41,10 @@ internal static class ScoreCommand
         };
         Option<string?> modelDir = PredictCommand.ModelOption();
         Option<int> jobs = DatasetCommand.JobsOption();
+        Option<string?> junit = ScoreCiOutputs.JUnitOption();
         var command = new Command("score", "Predict many models into a CSV and check them against budgets (a CI gate).")
         {
-            inputs, targets, allTargets, output, budgets, modelDir, jobs,
+            inputs, targets, allTargets, output, budgets, modelDir, jobs, junit,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -67,13 +69,17 @@ internal static class ScoreCommand
             {
                 OutputPaths.CheckFile(outPath, readPaths, "--out");
             }
+            ScoreCiOutputs ci = ScoreCiOutputs.Check(context, parse.GetValue(junit), outPath, readPaths);
             ScoreResult scored = Scoring.Run(files, loading.Get, dir, named, all, limits, threads);
             IReadOnlyList<ScoreRow> rows = scored.Rows;
             IReadOnlyList<string> chosen = scored.Targets;
 
             WriteCsv(outPath, rows, requested, readPaths, context);
+            ci.WriteFiles(scored);
             clock.Stop();
-            return Report(context, rows, files.Count, chosen, dir, outPath, limits, clock.Elapsed);
+            int code = Report(context, rows, files.Count, chosen, dir, outPath, limits, clock.Elapsed);
+            ci.PublishToGitHub(scored, limits, csvOnStdout: outPath == "-");
+            return code;
         }));
         return command;
     }
