@@ -1,9 +1,9 @@
-namespace PerfSage.Pipeline.Tests;
+namespace PerfSage.Tests.Common;
 
 /// <summary>A fresh temporary folder, deleted on dispose.</summary>
 internal sealed class ScratchFolder : IDisposable
 {
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"perfsage-pipeline-{Guid.NewGuid():N}");
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"perfsage-test-{Guid.NewGuid():N}");
 
     public ScratchFolder() => Directory.CreateDirectory(Path);
 
