@@ -3,7 +3,7 @@ using PerfSage.Dataset;
 
 namespace PerfSage.Cli.Commands;
 
-/// <summary><c>perfsage dataset …</c>: build, merge, import, import-nb201 and split training datasets
+/// <summary><c>perfsage dataset …</c>: build, merge, import, import-nb201, import-fbnet and split training datasets
 /// (docs/DATASETS.md).</summary>
 internal static class DatasetCommand
 {
@@ -14,6 +14,7 @@ internal static class DatasetCommand
         command.Subcommands.Add(DatasetMergeCommand.Create(context));
         command.Subcommands.Add(DatasetImportCommand.Create(context));
         command.Subcommands.Add(DatasetImportNb201Command.Create(context));
+        command.Subcommands.Add(DatasetImportFbnetCommand.Create(context));
         command.Subcommands.Add(DatasetSplitCommand.Create(context));
         return command;
     }

@@ -97,3 +97,41 @@ internal static class DatasetImportNb201Command
         return command;
     }
 }
+
+/// <summary><c>perfsage dataset import-fbnet --csv FILE --out DIR [--input cifar100|imagenet] [--limit N]</c>.</summary>
+internal static class DatasetImportFbnetCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var csv = new Option<string>("--csv")
+        {
+            Description = "FBNet latency table: fbnet_index,arch,<device>... (ms); a column <device>_<N> (N a power of two) was measured at batch N.",
+            Required = true,
+        };
+        var output = new Option<string>("--out", "-o") { Description = "The dataset folder (an unfinished import in it is resumed).", Required = true };
+        var limit = new Option<int?>("--limit") { Description = "Only the first N rows." };
+        var input = new Option<string>("--input") { Description = "Input setting of the table: cifar100 (32x32, 100 classes) or imagenet (224x224, 1000 classes).", DefaultValueFactory = _ => "cifar100" };
+        input.AcceptOnlyFromAmong("cifar100", "imagenet");
+        Option<int> jobs = DatasetCommand.JobsOption();
+        var command = new Command("import-fbnet", "Import FBNet-space measured latencies: a graph per architecture and batch, a target per device column.")
+        {
+            csv, output, limit, input, jobs,
+        };
+        command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
+        {
+            int threads = DatasetCommand.Jobs(parse, jobs);
+            string dir = parse.GetValue(output)!;
+            OutputPaths.CheckFolder(dir, "--out");
+            var request = new FbnetImportRequest(parse.GetValue(csv)!)
+            {
+                Limit = parse.GetValue(limit),
+                Input = FbnetInputs.Parse(parse.GetValue(input)!)!.Value,
+            };
+            BuildResult result = DatasetProgress.Run(context, "import-fbnet", (progress, cancel) =>
+                FbnetImporter.Import(request, dir, new BuildOptions { Jobs = threads, Progress = progress }, cancel));
+            DatasetCommand.WriteSummary(context, "imported FBNet into", result);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

@@ -84,7 +84,7 @@ public sealed record DatasetCounts
 /// </summary>
 public sealed record BuildInfo
 {
-    /// <summary><c>space</c> or <c>nb201</c>.</summary>
+    /// <summary><c>space</c>, <c>nb201</c> or <c>fbnet</c>.</summary>
     public required string Kind { get; init; }
 
     /// <summary>The search space (kind <c>space</c>).</summary>
@@ -123,6 +123,14 @@ public sealed record BuildInfo
     /// <summary><c>eager</c> when the NB201 graphs keep every edge as an eager framework runs it; null for
     /// converter-folded graphs (kind <c>nb201</c>).</summary>
     public string? Network { get; init; }
+
+    /// <summary>The FBNet input setting, <c>cifar100</c> or <c>imagenet</c> (kind <c>fbnet</c>).</summary>
+    public string? Input { get; init; }
+
+    /// <summary>Device columns of a measured table that were run at a batch other than 1, with that batch (their
+    /// graphs have it as the input's first dimension; see <see cref="DeviceColumns"/>); null when every column is
+    /// batch 1.</summary>
+    public IReadOnlyDictionary<string, int>? TargetBatches { get; init; }
 
     /// <summary>The PerfSage version that built it (graph export and estimators may change between versions).</summary>
     public string Version { get; init; } = DatasetJson.Version;

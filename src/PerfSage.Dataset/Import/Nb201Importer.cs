@@ -1,4 +1,3 @@
-using System.Globalization;
 using PerfSage.Dataset.Spaces;
 using PerfSage.Graph;
 using PerfSage.Tflite;
@@ -45,30 +44,30 @@ public static class Nb201Importer
         return Journal.Run(directory, job, options.Jobs, options.Progress, cancellationToken);
     }
 
-    private sealed record Row(long Order, long Line, int Nb201Index, string Arch, (string Target, double LatencyMs)[] Values);
-
-    private sealed class Nb201Job : BuildJob
+    private sealed class Nb201Job : LatencyTableJob
     {
-        private readonly Row[] _rows;
         private readonly TensorType _dtype;
         private readonly Nb201Graph _graph;
-        private readonly string _prefix;
 
-        private Nb201Job(BuildInfo info, Row[] rows, TensorType dtype, Nb201Graph graph)
+        private Nb201Job(LatencyTable table, BuildInfo info, TensorType dtype, Nb201Graph graph)
+            : base(table, dtype == TensorType.Int8 ? "nb201-int8-" : "nb201-")
         {
             Info = info;
-            _rows = rows;
             _dtype = dtype;
             _graph = graph;
-            _prefix = dtype == TensorType.Int8 ? "nb201-int8-" : "nb201-";
-            Items = [.. rows.Select(r => new JobItem(r.Order, ModelId(r.Nb201Index)))];
         }
 
         public override BuildInfo Info { get; }
 
-        public override IReadOnlyList<JobItem> Items { get; }
+        protected override string Source => Nb201Importer.Source;
 
-        private string ModelId(int index) => _prefix + index.ToString("D5", CultureInfo.InvariantCulture);
+        protected override string SpaceName => "nb201";
+
+        protected override string IndexKnob => "nb201_index";
+
+        protected override string Dtype => Info.Dtype!;
+
+        protected override OpGraph BuildGraph(string arch, int batch) => Nb201Space.FromArchString(arch, _dtype, _graph, batch);
 
         public static Nb201Job Create(Nb201ImportRequest request)
         {
@@ -81,123 +80,22 @@ public static class Nb201Importer
             {
                 throw new DatasetException($"dtype {TensorTypes.Name(request.Dtype)}: NAS-Bench-201 graphs are built as float32 or int8");
             }
-            byte[] bytes = DatasetInput.ReadAllBytes(path, Limits.MaxTextBytes, "NAS-Bench-201 CSV");
-            (string[] header, List<CsvRow> csvRows) = CsvFile.Read(path, bytes);
-            if (header.Length < 3 || header[0] != "nb201_index" || header[1] != "arch")
-            {
-                throw new DatasetException($"{path}: header must be nb201_index,arch,<device>... (at least one device column), found '{Limits.Echo(string.Join(',', header))}'");
-            }
-            string[] devices = header[2..];
-            foreach (string device in devices)
-            {
-                if (!TargetName.IsValid(device))
-                {
-                    throw new DatasetException($"{path}: device column '{Limits.Echo(device)}' is not a valid target name ({TargetName.Rule})");
-                }
-            }
-            if (devices.Distinct(StringComparer.Ordinal).Count() != devices.Length)
-            {
-                throw new DatasetException($"{path}: a device column appears twice in the header");
-            }
-            if (csvRows.Count == 0)
-            {
-                throw new DatasetException($"{path}: no data rows under the header");
-            }
-            int take = Math.Min(request.Limit ?? int.MaxValue, csvRows.Count);
-            var rows = new Row[take];
-            var seen = new Dictionary<int, long>();
-            for (int k = 0; k < take; k++)
-            {
-                rows[k] = ParseRow(path, csvRows[k], k, devices, seen);
-            }
+            LatencyTable table = LatencyTable.Read(path, "NAS-Bench-201 CSV", "nb201_index", request.Limit, a => Nb201Arch.Parse(a));
             var info = new BuildInfo
             {
                 Kind = "nb201",
-                Targets = devices,
-                LabelSource = Source,
-                Csv = Path.GetFileName(path),
-                CsvSha256 = Hashing.Sha256Hex(bytes),
+                Targets = [.. table.Devices],
+                LabelSource = Nb201Importer.Source,
+                Csv = System.IO.Path.GetFileName(path),
+                CsvSha256 = Hashing.Sha256Hex(table.Bytes),
                 Limit = request.Limit,
                 Dtype = TensorTypes.Name(request.Dtype),
                 // Recorded only for eager and pruned graphs, so folders imported before the option existed stay the
                 // same build.
                 Network = request.Graph == Nb201Graph.Converted ? null : Nb201Graphs.Name(request.Graph),
+                TargetBatches = Batches(table),
             };
-            return new Nb201Job(info, rows, request.Dtype, request.Graph);
-        }
-
-        private static Row ParseRow(string path, CsvRow row, int order, string[] devices, Dictionary<int, long> seen)
-        {
-            string Where() => $"{path}: row {row.Line}";
-            string[] f = row.Fields;
-            if (row.Malformed)
-            {
-                throw new DatasetException($"{Where()}: malformed CSV quoting (an unclosed or stray quote; a quoted field ends at its line)");
-            }
-            if (f.Length != devices.Length + 2)
-            {
-                throw new DatasetException($"{Where()}: expected {devices.Length + 2} fields, found {f.Length}");
-            }
-            if (!int.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
-            {
-                throw new DatasetException($"{Where()}: nb201_index '{Limits.Echo(f[0])}' is not a whole number");
-            }
-            if (!seen.TryAdd(index, row.Line))
-            {
-                throw new DatasetException($"{Where()}: nb201_index {index} is also on row {seen[index]}");
-            }
-            try
-            {
-                Nb201Arch.Parse(f[1]);
-            }
-            catch (SearchSpaceException e)
-            {
-                throw new DatasetException($"{Where()}: {e.Message}", e);
-            }
-            var values = new List<(string, double)>(devices.Length);
-            for (int d = 0; d < devices.Length; d++)
-            {
-                string text = f[d + 2];
-                if (text.Length == 0)
-                {
-                    continue;
-                }
-                if (!CsvFile.TryNumber(text, out double ms) || ms <= 0)
-                {
-                    throw new DatasetException($"{Where()}: {devices[d]} latency '{Limits.Echo(text)}' is not a positive number of milliseconds");
-                }
-                values.Add((devices[d], ms));
-            }
-            if (values.Count == 0)
-            {
-                throw new DatasetException($"{Where()}: no device has a latency");
-            }
-            return new Row(order, row.Line, index, f[1], [.. values]);
-        }
-
-        public override ProducedModel Produce(JobItem item)
-        {
-            Row row = _rows[item.Order];
-            try
-            {
-                OpGraph graph = Nb201Space.FromArchString(row.Arch, _dtype, _graph);
-                byte[] bytes = GraphExporter.Write(graph, SpaceBuildJob.ExportSeed(item.ModelId));
-                OpGraph.FromModel(TfliteReader.Parse(bytes, item.ModelId + ".tflite")); // the file must read back
-                LabelRow[] labels = [.. row.Values.Select(v => new LabelRow(item.ModelId, v.Target, v.LatencyMs, null, null, null, Source))];
-                var knobs = new SortedDictionary<string, string>(StringComparer.Ordinal)
-                {
-                    ["arch"] = row.Arch,
-                    ["nb201_index"] = row.Nb201Index.ToString(CultureInfo.InvariantCulture),
-                };
-                string origin = string.Create(CultureInfo.InvariantCulture, $"nb201 index {row.Nb201Index} ({Info.Csv} row {row.Line})");
-                var record = new ModelRecord(item.ModelId, item.Order, "nb201", Info.Dtype!, origin, knobs, bytes.Length,
-                    Hashing.Sha256Hex(bytes), labels);
-                return new ProducedModel(record, bytes);
-            }
-            catch (Exception e) when (e is SearchSpaceException or OpGraphException or TfliteFormatException)
-            {
-                throw new DatasetException($"{item.ModelId} ({Info.Csv} row {row.Line}): {e.Message}", e);
-            }
+            return new Nb201Job(table, info, request.Dtype, request.Graph);
         }
     }
 }

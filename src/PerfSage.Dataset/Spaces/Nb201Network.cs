@@ -41,20 +41,20 @@ internal static class Nb201Network
     }
 
     /// <summary>The graph of <paramref name="arch"/> in <paramref name="variant"/> (float32 or int8).</summary>
-    public static OpGraph Build(Nb201Arch arch, DTypeVariant variant, string name)
+    public static OpGraph Build(Nb201Arch arch, DTypeVariant variant, string name, int batch = 1)
     {
         var plan = CellPlan.Of(arch);
         if (!plan.OutputIsLive)
         {
-            return Folded(name, variant);
+            return Folded(name, variant, batch);
         }
-        var probe = new Emitter(plan, fuseConv: -1);
+        var probe = new Emitter(plan, fuseConv: -1, batch);
         OpGraph graph = NetBuilder.Build(name, variant, false, probe.Emit);
         if (probe.HeadConv < 0)
         {
             return graph;
         }
-        var fused = new Emitter(plan, probe.HeadConv);
+        var fused = new Emitter(plan, probe.HeadConv, batch);
         return NetBuilder.Build(name, variant, false, fused.Emit);
     }
 
@@ -72,8 +72,8 @@ internal static class Nb201Network
     /// edges reaches Spearman 0.98-0.99 (900 training architectures), and only 0.89-0.90 when the edges that a
     /// converter removes are left out (docs/MODEL.md, "New heads").
     /// </summary>
-    public static OpGraph BuildEager(Nb201Arch arch, DTypeVariant variant, string name) =>
-        NetBuilder.Build(name, variant, false, n => EmitEager(n, arch, pruned: false));
+    public static OpGraph BuildEager(Nb201Arch arch, DTypeVariant variant, string name, int batch = 1) =>
+        NetBuilder.Build(name, variant, false, n => EmitEager(n, arch, pruned: false, batch));
 
     /// <summary>
     /// The eager network of <see cref="BuildEager"/> after dead-code elimination only: a <c>none</c> edge is
@@ -94,17 +94,17 @@ internal static class Nb201Network
     /// such nodes are removed, a removed node that is one 3×3 convolution costs +0.53 and one 1×1 convolution
     /// +0.11, while removed pools, skips and sums cost nothing (−0.01 to 0.00).</para>
     /// </summary>
-    public static OpGraph BuildPruned(Nb201Arch arch, DTypeVariant variant, string name) =>
-        arch.IsConnected ? NetBuilder.Build(name, variant, false, n => EmitEager(n, arch, pruned: true)) : Folded(name, variant);
+    public static OpGraph BuildPruned(Nb201Arch arch, DTypeVariant variant, string name, int batch = 1) =>
+        arch.IsConnected ? NetBuilder.Build(name, variant, false, n => EmitEager(n, arch, pruned: true, batch)) : Folded(name, variant, batch);
 
-    private static OpGraph Folded(string name, DTypeVariant variant) =>
+    private static OpGraph Folded(string name, DTypeVariant variant, int batch) =>
         NetBuilder.Build(name, variant, false, n =>
         {
-            n.Input(1, Resolution, Resolution, 3);
-            n.ConstantOutput(1, Classes);
+            n.Input(batch, Resolution, Resolution, 3);
+            n.ConstantOutput(batch, Classes);
         });
 
-    private static void EmitEager(NetBuilder n, Nb201Arch arch, bool pruned)
+    private static void EmitEager(NetBuilder n, Nb201Arch arch, bool pruned, int batch)
     {
         // Which nodes reach the cell output through non-none edges (all of them when nothing is pruned).
         Span<bool> used = [true, !pruned, !pruned, true];
@@ -142,7 +142,7 @@ internal static class Nb201Network
             used[j] = true;
             used[source] = true;
         }
-        int x = n.Input(1, Resolution, Resolution, 3);
+        int x = n.Input(batch, Resolution, Resolution, 3);
         x = n.Conv(x, StageChannels[0], 3, 3, 1, 1, Activation.None);
         int size = Resolution;
         for (int stage = 0; stage < StageChannels.Length; stage++)
@@ -178,7 +178,7 @@ internal static class Nb201Network
                         }
                         if (node[j] < 0)
                         {
-                            node[j] = n.Constant(1, size, size, channels); // a used node without inputs: zeros
+                            node[j] = n.Constant(batch, size, size, channels); // a used node without inputs: zeros
                         }
                         int term = arch.Op(i, j) switch
                         {
@@ -276,7 +276,7 @@ internal static class Nb201Network
 
     /// <summary>Emits the live network, counting convolutions and tensor reads so a second run can fuse the
     /// head's BN + ReLU into the convolution producing the last feature map when nothing else reads it.</summary>
-    private sealed class Emitter(CellPlan plan, int fuseConv)
+    private sealed class Emitter(CellPlan plan, int fuseConv, int batch)
     {
         private readonly Dictionary<int, int> _relu = [];
         private readonly Dictionary<int, int> _pool = [];
@@ -298,7 +298,7 @@ internal static class Nb201Network
             _convOrdinal.Clear();
             _convs = 0;
 
-            int x = n.Input(1, Resolution, Resolution, 3);
+            int x = n.Input(batch, Resolution, Resolution, 3);
             x = Conv(x, StageChannels[0], 3, 1);
             int size = Resolution;
             for (int stage = 0; stage < StageChannels.Length; stage++)

@@ -61,15 +61,24 @@ public sealed class Nb201Space : ISearchSpace
 
     /// <summary>The network of <paramref name="arch"/> in <paramref name="dtype"/>: converter-folded, as an eager
     /// framework runs it, or eager with dead code removed (see <see cref="Nb201Graph"/>).</summary>
-    public static OpGraph FromArchString(string arch, TensorType dtype, Nb201Graph graph)
+    public static OpGraph FromArchString(string arch, TensorType dtype, Nb201Graph graph) =>
+        FromArchString(arch, dtype, graph, 1);
+
+    /// <summary>As <see cref="FromArchString(string, TensorType, Nb201Graph)"/>, for an input batch of
+    /// <paramref name="batch"/> images (a GPU table column measured at batch N).</summary>
+    public static OpGraph FromArchString(string arch, TensorType dtype, Nb201Graph graph, int batch)
     {
         Nb201Arch parsed = Nb201Arch.Parse(arch);
+        if (batch is < 1 or > DeviceColumns.MaxBatch)
+        {
+            throw new SearchSpaceException($"NAS-Bench-201 batch {batch}: must be 1..{DeviceColumns.MaxBatch}");
+        }
         string name = "nb201-" + parsed.Index.ToString("D5", CultureInfo.InvariantCulture);
         return graph switch
         {
-            Nb201Graph.Eager => Nb201Network.BuildEager(parsed, VariantOf(dtype), name),
-            Nb201Graph.Pruned => Nb201Network.BuildPruned(parsed, VariantOf(dtype), name),
-            _ => Nb201Network.Build(parsed, VariantOf(dtype), name),
+            Nb201Graph.Eager => Nb201Network.BuildEager(parsed, VariantOf(dtype), name, batch),
+            Nb201Graph.Pruned => Nb201Network.BuildPruned(parsed, VariantOf(dtype), name, batch),
+            _ => Nb201Network.Build(parsed, VariantOf(dtype), name, batch),
         };
     }
 

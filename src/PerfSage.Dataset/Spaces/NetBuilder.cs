@@ -104,19 +104,20 @@ internal sealed class NetBuilder
     /// <summary>Marks a constant as the graph output (a network folded to a constant by its converter).</summary>
     public void ConstantOutput(params int[] shape) => _b.MarkOutput(Constant(shape));
 
-    /// <summary>CONV_2D; ReLU and ReLU6 are fused, hard-swish follows as its own op.</summary>
+    /// <summary>CONV_2D; ReLU and ReLU6 are fused, hard-swish follows as its own op. <paramref name="groups"/>
+    /// &gt; 1 makes a grouped convolution (filter depth = input depth / groups, as TFLite's CONV_2D reads it).</summary>
     public int Conv(int x, int filters, int kernelH, int kernelW, int strideH, int strideW, Activation act,
-        Padding padding = Padding.Same)
+        Padding padding = Padding.Same, int groups = 1)
     {
         ActivationFunctionType fused = Fused(act);
         int y;
         if (_mode == Mode.Native)
         {
-            y = _b.Conv2D(x, filters, kernelH, kernelW, strideH, strideW, padding, fused);
+            y = _b.Conv2D(x, filters, kernelH, kernelW, strideH, strideW, padding, fused, groups: groups);
         }
         else
         {
-            int depth = _b.ShapeOf(x)[3];
+            int depth = _b.ShapeOf(x)[3] / groups;
             int w = Weight([filters, kernelH, kernelW, depth]);
             int b = Weight([filters]);
             y = _b.AddOperator(BuiltinOperator.CONV_2D, [x, w, b],
@@ -191,6 +192,15 @@ internal sealed class NetBuilder
         _b.AveragePool2D(x, kernelH, kernelW, strideH, strideW, padding);
 
     public int Reshape(int x, params int[] shape) => _b.Reshape(x, shape);
+
+    /// <summary>TRANSPOSE by <paramref name="permutation"/> (stored as a constant INT32 input, as converters do).</summary>
+    public int Transpose(int x, params int[] permutation)
+    {
+        int[] shape = _b.ShapeOf(x);
+        int[] output = [.. permutation.Select(p => shape[p])];
+        int perm = _b.AddInt32Constant(permutation);
+        return _b.AddOperator(BuiltinOperator.TRANSPOSE, [x, perm], null, outputShape: output);
+    }
 
     public int Softmax(int x) => _b.Softmax(x);
 
