@@ -28,11 +28,12 @@ internal static class ModelImporter
                 $"{model.SourceName}: subgraphs[{subgraphIndex}] has {sg.Operators.Count:N0} operators; PerfSage analyses at most {Limits.MaxOperators:N0} (Limits.MaxOperators)"));
         }
         var tensors = new GraphTensor[sg.Tensors.Count];
+        bool weightless = model.IsWeightless;
         for (int i = 0; i < tensors.Length; i++)
         {
             try
             {
-                tensors[i] = ImportTensor(model, sg, sg.Tensors[i], i);
+                tensors[i] = ImportTensor(model, sg, sg.Tensors[i], i, weightless);
             }
             catch (OpGraphException e)
             {
@@ -71,11 +72,14 @@ internal static class ModelImporter
             model.SourceName, sg.Name, subgraphIndex,
             ImmutableCollectionsMarshal.AsImmutableArray(tensors),
             ImmutableCollectionsMarshal.AsImmutableArray(nodes),
-            ToImmutable(sg.Inputs), ToImmutable(sg.Outputs), model.Bytes.Length,
-            model.Subgraphs.Count, totalTensors, totalOperators);
+            ToImmutable(sg.Inputs), ToImmutable(sg.Outputs), model.WeightlessFileBytes ?? model.Bytes.Length,
+            model.Subgraphs.Count, totalTensors, totalOperators)
+        {
+            IsWeightless = weightless,
+        };
     }
 
-    private static GraphTensor ImportTensor(TfliteModel model, Subgraph sg, Tensor t, int id)
+    private static GraphTensor ImportTensor(TfliteModel model, Subgraph sg, Tensor t, int id, bool weightless)
     {
         IReadOnlyList<int> fileShape = t.Shape;
         var shape = new int[fileShape.Count];
@@ -100,8 +104,9 @@ internal static class ModelImporter
         }
 
         ReadOnlyMemory<byte> data = model.GetBufferData(t.Buffer);
-        // Data kept in another file (external_buffer) is still a constant, just not at hand.
-        bool isConstant = !data.IsEmpty || t.ExternalBuffer != 0;
+        // Data kept in another file (external_buffer) is still a constant, just not at hand; so is a weight of a
+        // weightless model (its own empty buffer; activations use buffer 0: TfliteModel.IsWeightless).
+        bool isConstant = !data.IsEmpty || t.ExternalBuffer != 0 || (weightless && t.Buffer != 0 && !t.IsVariable);
         return new GraphTensor(id, t.Name, ImmutableCollectionsMarshal.AsImmutableArray(shape), dynamic, t.Type,
             isConstant, t.IsVariable, t.IsSparse, Summarise(sg, t.Quantization), data);
     }

@@ -93,6 +93,7 @@ public sealed class OpGraph
         CustomOpCount = other.CustomOpCount;
         UnsupportedOpCount = other.UnsupportedOpCount;
         HasDynamicShape = other.HasDynamicShape;
+        IsWeightless = other.IsWeightless;
         FileBytes = fileBytes;
     }
 
@@ -120,6 +121,11 @@ public sealed class OpGraph
     /// <summary>Flash footprint of the model: the file size in bytes (0 for a builder graph until it
     /// is written; see <see cref="WithFileBytes"/>).</summary>
     public long FileBytes { get; }
+
+    /// <summary>True when the graph was read from a weightless model (<see cref="TfliteModel.IsWeightless"/>): its
+    /// weights have shapes and types but no data, and <see cref="FileBytes"/> is the size declared for the file
+    /// with weights.</summary>
+    public bool IsWeightless { get; internal init; }
 
     /// <summary>Number of subgraphs in the model (ops of the others are not nodes here).</summary>
     public int SubgraphCount { get; }

@@ -31,6 +31,18 @@ public sealed class TfliteModel
 
     public required IReadOnlyList<MetadataEntry> Metadata { get; init; }
 
+    /// <summary>
+    /// For a PerfSage weightless model, the size in bytes the file has with its weights; null for any other model.
+    /// A weightless file (<see cref="WeightlessModel"/>) keeps every tensor's shape, type and quantisation and the
+    /// data of shape-like constants (INT32 shapes, axes, permutations), but its weights and biases point to their
+    /// own empty buffer instead of holding data (activations use buffer 0). It is a graph for costing and for
+    /// training labels, not a model to run; its flash footprint is this declared size.
+    /// </summary>
+    public long? WeightlessFileBytes { get; init; }
+
+    /// <summary>True for a PerfSage weightless model (<see cref="WeightlessFileBytes"/>).</summary>
+    public bool IsWeightless => WeightlessFileBytes is not null;
+
     /// <summary>The data of buffer <paramref name="index"/> (empty for the sentinel buffer 0).</summary>
     public ReadOnlyMemory<byte> GetBufferData(uint index) =>
         index < (uint)Buffers.Count ? Buffers[(int)index].Data : ReadOnlyMemory<byte>.Empty;

@@ -5,7 +5,7 @@ using PerfSage.Targets;
 namespace PerfSage.Cli.Commands;
 
 /// <summary><c>perfsage dataset build --space S --count N --target T… --out DIR [--seed K] [--jobs J]
-/// [--shard i/n]</c> (or <c>--all-targets</c>).</summary>
+/// [--shard i/n] [--weights random|none]</c> (or <c>--all-targets</c>).</summary>
 internal static class DatasetBuildCommand
 {
     public static Command Create(CliContext context)
@@ -21,11 +21,12 @@ internal static class DatasetBuildCommand
         var output = new Option<string>("--out", "-o") { Description = "The dataset folder (created; an unfinished build in it is resumed).", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 0UL };
         var shard = new Option<string?>("--shard") { Description = "Build only shard i of n (samples with index mod n = i), as i/n." };
+        Option<string> weights = DatasetCommand.WeightsOption("random");
         Option<int> jobs = DatasetCommand.JobsOption();
 
         var command = new Command("build", "Sample models from a search space, write them as .tflite, label them with the reference estimators.")
         {
-            space, count, targets, allTargets, output, seed, shard, jobs,
+            space, count, targets, allTargets, output, seed, shard, weights, jobs,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -50,6 +51,7 @@ internal static class DatasetBuildCommand
             {
                 Seed = parse.GetValue(seed),
                 Shard = shardText is null ? null : ShardSet.Parse(shardText),
+                Weightless = parse.GetValue(weights) == "none",
             };
             BuildInfo info = DatasetBuilder.Describe(request, catalog);
             context.Log.Information("Building {Count} models of {Space} (seed {Seed}{Shard}) for {Targets} into {Dir} with {Jobs} jobs",

@@ -19,6 +19,19 @@ internal static class DatasetCommand
         return command;
     }
 
+    /// <summary>The <c>--weights random|none</c> option of the commands that write graph files.</summary>
+    internal static Option<string> WeightsOption(string defaultValue)
+    {
+        var option = new Option<string>("--weights")
+        {
+            Description = "random: graph files carry seeded random weights (they can be run); none: weights keep their shapes and types but no data "
+                + "(weightless files, marked in their metadata and in dataset.json: same graphs, labels and features, a fraction of the disk).",
+            DefaultValueFactory = _ => defaultValue,
+        };
+        option.AcceptOnlyFromAmong("random", "none");
+        return option;
+    }
+
     /// <summary>The <c>--jobs</c> option shared by the parallel commands.</summary>
     internal static Option<int> JobsOption() => new("--jobs", "-j")
     {

@@ -73,10 +73,11 @@ internal static class DatasetImportNb201Command
             DefaultValueFactory = _ => "eager",
         };
         graph.AcceptOnlyFromAmong([.. Nb201Graphs.Names]);
+        Option<string> weights = DatasetCommand.WeightsOption("none");
         Option<int> jobs = DatasetCommand.JobsOption();
         var command = new Command("import-nb201", "Import NAS-Bench-201 measured latencies: a graph per architecture, a target per device column.")
         {
-            csv, output, limit, dtype, graph, jobs,
+            csv, output, limit, dtype, graph, weights, jobs,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -88,6 +89,7 @@ internal static class DatasetImportNb201Command
                 Limit = parse.GetValue(limit),
                 Dtype = parse.GetValue(dtype) == "int8" ? TensorType.Int8 : TensorType.Float32,
                 Graph = Nb201Graphs.Parse(parse.GetValue(graph)!),
+                Weightless = parse.GetValue(weights) == "none",
             };
             BuildResult result = DatasetProgress.Run(context, "import-nb201", (progress, cancel) =>
                 Nb201Importer.Import(request, dir, new BuildOptions { Jobs = threads, Progress = progress }, cancel));
@@ -112,10 +114,11 @@ internal static class DatasetImportFbnetCommand
         var limit = new Option<int?>("--limit") { Description = "Only the first N rows." };
         var input = new Option<string>("--input") { Description = "Input setting of the table: cifar100 (32x32, 100 classes) or imagenet (224x224, 1000 classes).", DefaultValueFactory = _ => "cifar100" };
         input.AcceptOnlyFromAmong("cifar100", "imagenet");
+        Option<string> weights = DatasetCommand.WeightsOption("none");
         Option<int> jobs = DatasetCommand.JobsOption();
         var command = new Command("import-fbnet", "Import FBNet-space measured latencies: a graph per architecture and batch, a target per device column.")
         {
-            csv, output, limit, input, jobs,
+            csv, output, limit, input, weights, jobs,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -126,6 +129,7 @@ internal static class DatasetImportFbnetCommand
             {
                 Limit = parse.GetValue(limit),
                 Input = FbnetInputs.Parse(parse.GetValue(input)!)!.Value,
+                Weightless = parse.GetValue(weights) == "none",
             };
             BuildResult result = DatasetProgress.Run(context, "import-fbnet", (progress, cancel) =>
                 FbnetImporter.Import(request, dir, new BuildOptions { Jobs = threads, Progress = progress }, cancel));

@@ -109,6 +109,11 @@ internal static class InspectCommand
         Output.AddRow(totals, "weight bytes", Output.Num(g.TotalWeightBytes));
         Output.AddRow(totals, "bias bytes", Output.Num(g.TotalBiasBytes));
         Output.AddRow(totals, "arena peak bytes (TFLM plan)", Output.Num(arena.PeakBytes));
+        if (g.IsWeightless)
+        {
+            // A weightless file (dataset imports, `dataset build --weights none`): shapes without data.
+            Output.AddRow(totals, "weights", "none (flash bytes: the size declared for the file with weights)");
+        }
         Output.AddRow(totals, "flash bytes (file)", Output.Num(g.FileBytes));
         Output.AddRow(totals, "operators (subgraph 0)", Output.Num(g.Nodes.Length));
         Output.AddRow(totals, "tensors (subgraph 0)", Output.Num(g.Tensors.Length));
@@ -198,6 +203,10 @@ internal static class InspectCommand
         json.WriteNumber("bias_bytes", g.TotalBiasBytes);
         json.WriteNumber("arena_peak_bytes", arena.PeakBytes);
         json.WriteNumber("flash_bytes", g.FileBytes);
+        if (g.IsWeightless)
+        {
+            json.WriteString("weights", "none");
+        }
         json.WriteNumber("unknown_ops", g.UnknownOpCount);
         json.WriteNumber("custom_ops", g.CustomOpCount);
         json.WriteNumber("unsupported_ops", g.UnsupportedOpCount);

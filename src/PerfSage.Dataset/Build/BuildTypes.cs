@@ -18,6 +18,10 @@ public sealed record BuildRequest(string Space, int Count, IReadOnlyList<string>
     /// <summary>Build only this shard (<see cref="ShardSet.One"/>): the samples <c>i</c> with
     /// <c>i mod n == shard</c>. Null for the whole build.</summary>
     public ShardSet? Shard { get; init; }
+
+    /// <summary>Write weightless graph files (<see cref="Tflite.TfliteModel.IsWeightless"/>): the labels are the
+    /// same, the folder a fraction of the size, the files cannot be run.</summary>
+    public bool Weightless { get; init; }
 }
 
 /// <summary>How a build runs (nothing here changes what it produces).</summary>

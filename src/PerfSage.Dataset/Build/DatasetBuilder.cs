@@ -72,6 +72,7 @@ public static class DatasetBuilder
                 Targets = [.. specs.Select(s => s.Id)],
                 LabelSource = LabelRow.EstimateSource,
                 TargetFiles = files,
+                Weights = request.Weightless ? BuildInfo.NoWeights : null,
             };
             return (info, space, [.. specs.Select(Estimator.For)]);
         }

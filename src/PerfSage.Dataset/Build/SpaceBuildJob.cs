@@ -49,6 +49,12 @@ internal sealed class SpaceBuildJob : BuildJob
     /// <summary>The seed of the random weights of sample <paramref name="modelId"/>'s file.</summary>
     public static int ExportSeed(string modelId) => (int)(Hashing.Sha256Prefix64("export:" + modelId) & int.MaxValue);
 
+    /// <summary>The file of <paramref name="graph"/> for model <paramref name="modelId"/> of build
+    /// <paramref name="info"/>: weightless when the build says so, else with seeded random weights.</summary>
+    public static byte[] Export(OpGraph graph, string modelId, BuildInfo info) =>
+        info.Weights == BuildInfo.NoWeights ? GraphExporter.WriteWeightless(graph, ExportSeed(modelId))
+            : GraphExporter.Write(graph, ExportSeed(modelId));
+
     public override ProducedModel Produce(JobItem item)
     {
         try
@@ -58,7 +64,7 @@ internal sealed class SpaceBuildJob : BuildJob
             {
                 throw new InvalidOperationException($"sample {item.Order} of {_space.Name} is '{sample.ModelId}', expected '{item.ModelId}'");
             }
-            byte[] bytes = GraphExporter.Write(sample.Graph, ExportSeed(item.ModelId));
+            byte[] bytes = Export(sample.Graph, item.ModelId, Info);
             OpGraph graph = OpGraph.FromModel(TfliteReader.Parse(bytes, item.ModelId + ".tflite"));
             var labels = new LabelRow[_estimators.Count];
             for (int t = 0; t < labels.Length; t++)

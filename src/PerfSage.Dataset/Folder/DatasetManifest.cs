@@ -124,6 +124,13 @@ public sealed record BuildInfo
     /// converter-folded graphs (kind <c>nb201</c>).</summary>
     public string? Network { get; init; }
 
+    /// <summary><c>none</c> when the graph files are weightless (<see cref="Tflite.TfliteModel.IsWeightless"/>); null
+    /// when they carry (seeded random) weights.</summary>
+    public string? Weights { get; init; }
+
+    /// <summary>The <see cref="Weights"/> value of a weightless build.</summary>
+    public const string NoWeights = "none";
+
     /// <summary>The FBNet input setting, <c>cifar100</c> or <c>imagenet</c> (kind <c>fbnet</c>).</summary>
     public string? Input { get; init; }
 

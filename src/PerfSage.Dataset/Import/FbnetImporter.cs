@@ -12,6 +12,10 @@ public sealed record FbnetImportRequest(string CsvPath)
     /// <summary>Only the first rows of the CSV; null for all.</summary>
     public int? Limit { get; init; }
 
+    /// <summary>Write weightless graph files (the default: a measured table needs graphs to cost, not to run;
+    /// NAS-Bench-201's 15,625 networks take about 25 GB with random weights).</summary>
+    public bool Weightless { get; init; } = true;
+
     /// <summary>The input setting the table was measured in (the published tables: CIFAR-100).</summary>
     public FbnetInput Input { get; init; } = FbnetInput.Cifar100;
 }
@@ -81,6 +85,7 @@ public static class FbnetImporter
                 Dtype = "float32",
                 Input = FbnetInputs.Name(request.Input),
                 TargetBatches = Batches(table),
+                Weights = request.Weightless ? BuildInfo.NoWeights : null,
             };
             return new FbnetJob(table, info, request.Input);
         }

@@ -80,7 +80,7 @@ internal abstract class LatencyTableJob : BuildJob
         try
         {
             OpGraph graph = BuildGraph(row.Arch, batch);
-            byte[] bytes = GraphExporter.Write(graph, SpaceBuildJob.ExportSeed(item.ModelId));
+            byte[] bytes = SpaceBuildJob.Export(graph, item.ModelId, Info);
             OpGraph.FromModel(TfliteReader.Parse(bytes, item.ModelId + ".tflite")); // the file must read back
             LabelRow[] labels = [.. row.Values
                 .Where(v => DeviceColumns.Batch(v.Device) == batch)

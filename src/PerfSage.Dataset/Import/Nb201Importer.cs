@@ -11,6 +11,10 @@ public sealed record Nb201ImportRequest(string CsvPath)
     /// <summary>Only the first rows of the CSV; null for all.</summary>
     public int? Limit { get; init; }
 
+    /// <summary>Write weightless graph files (the default: a measured table needs graphs to cost, not to run;
+    /// NAS-Bench-201's 15,625 networks take about 25 GB with random weights).</summary>
+    public bool Weightless { get; init; } = true;
+
     /// <summary>Element type of the graphs: <see cref="TensorType.Float32"/> (the devices of the NAS-Bench-201
     /// latency tables run float models) or <see cref="TensorType.Int8"/>.</summary>
     public TensorType Dtype { get; init; } = TensorType.Float32;
@@ -94,6 +98,7 @@ public static class Nb201Importer
                 // same build.
                 Network = request.Graph == Nb201Graph.Converted ? null : Nb201Graphs.Name(request.Graph),
                 TargetBatches = Batches(table),
+                Weights = request.Weightless ? BuildInfo.NoWeights : null,
             };
             return new Nb201Job(table, info, request.Dtype, request.Graph);
         }

@@ -27,7 +27,32 @@ namespace PerfSage.Graph;
 public static class GraphExporter
 {
     /// <summary>The object model of <paramref name="graph"/> with seeded data (see the class remarks).</summary>
-    public static TfliteModel ToModel(OpGraph graph, int seed)
+    public static TfliteModel ToModel(OpGraph graph, int seed) => ToModel(graph, seed, ConstantData.Random, 0);
+
+    /// <summary>
+    /// The <c>.tflite</c> bytes of <paramref name="graph"/> without weights (<see cref="TfliteModel.WeightlessFileBytes"/>):
+    /// the constants the builder made without data (weights, biases) keep their shape, type and quantisation but
+    /// point to an empty buffer of their own; constants with data (shapes, axes) keep it. The metadata marks the
+    /// file weightless and declares the size of <see cref="Write"/>'s file for the same graph and seed, which
+    /// reads back as this file's flash footprint, so reader, featurizer and estimators see the same graph.
+    /// </summary>
+    public static byte[] WriteWeightless(OpGraph graph, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        // The file with weights has the same layout whatever the weight values, so zeros give its size without
+        // drawing random numbers.
+        long withWeights = TfliteWriter.Write(ToModel(graph, seed, ConstantData.Zeros, 0)).LongLength;
+        return TfliteWriter.Write(ToModel(graph, seed, ConstantData.None, withWeights));
+    }
+
+    private enum ConstantData
+    {
+        Random,
+        Zeros,
+        None,
+    }
+
+    private static TfliteModel ToModel(OpGraph graph, int seed, ConstantData made, long withWeightsBytes)
     {
         ArgumentNullException.ThrowIfNull(graph);
         QuantizationParameters?[] quantization = QuantizationPlan.Plan(graph, seed);
@@ -41,7 +66,12 @@ public static class GraphExporter
             uint buffer = 0;
             if (t.IsConstant)
             {
-                ReadOnlyMemory<byte> data = t.Data.IsEmpty ? RandomConstants.For(t, seed, graph.Name) : t.Data;
+                ReadOnlyMemory<byte> data = !t.Data.IsEmpty ? t.Data : made switch
+                {
+                    ConstantData.Random => RandomConstants.For(t, seed, graph.Name),
+                    ConstantData.Zeros => new byte[RandomConstants.Length(t, graph.Name)],
+                    _ => ReadOnlyMemory<byte>.Empty,
+                };
                 buffer = (uint)buffers.Count;
                 buffers.Add(new TfliteBuffer(data, 0, 0));
             }
@@ -73,6 +103,15 @@ public static class GraphExporter
             operators[n] = ToOperator(graph, node, (uint)index);
         }
 
+        var metadata = new List<MetadataEntry>();
+        if (made == ConstantData.None)
+        {
+            metadata.Add(new MetadataEntry(WeightlessModel.WeightsEntry, (uint)buffers.Count));
+            buffers.Add(new TfliteBuffer(System.Text.Encoding.ASCII.GetBytes(WeightlessModel.Marker), 0, 0));
+            metadata.Add(new MetadataEntry(WeightlessModel.FileBytesEntry, (uint)buffers.Count));
+            buffers.Add(new TfliteBuffer(System.Text.Encoding.ASCII.GetBytes(
+                withWeightsBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)), 0, 0));
+        }
         string[] inputNames = [.. graph.Inputs.Select(id => graph.Tensors[id].Name)];
         string[] outputNames = [.. graph.Outputs.Select(id => graph.Tensors[id].Name)];
         return new TfliteModel
@@ -80,7 +119,8 @@ public static class GraphExporter
             Bytes = ReadOnlyMemory<byte>.Empty,
             SourceName = graph.Name,
             Version = TfliteWriter.SchemaVersion,
-            Description = $"PerfSage GraphExporter: {graph.Name}, seed {seed}",
+            Description = made == ConstantData.None ? $"PerfSage GraphExporter: {graph.Name}, seed {seed}, weights none"
+                : $"PerfSage GraphExporter: {graph.Name}, seed {seed}",
             OperatorCodes = codes,
             Subgraphs =
             [
@@ -100,12 +140,12 @@ public static class GraphExporter
                     [.. graph.Inputs.Select((id, k) => new SignatureTensor(inputNames[k], (uint)id))],
                     [.. graph.Outputs.Select((id, k) => new SignatureTensor(outputNames[k], (uint)id))]),
             ],
-            Metadata = [],
+            Metadata = metadata,
         };
     }
 
     /// <summary>The <c>.tflite</c> bytes of <paramref name="graph"/>: <see cref="TfliteWriter.Write"/> of
-    /// <see cref="ToModel"/>. Deterministic: the same graph and seed give the same bytes.</summary>
+    /// <see cref="ToModel(OpGraph, int)"/>. Deterministic: the same graph and seed give the same bytes.</summary>
     public static byte[] Write(OpGraph graph, int seed) => TfliteWriter.Write(ToModel(graph, seed));
 
     private static Operator ToOperator(OpGraph graph, OpNode node, uint opcodeIndex)

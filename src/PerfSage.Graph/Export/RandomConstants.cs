@@ -14,23 +14,30 @@ internal static class RandomConstants
     /// <summary>Salt of the data streams (one stream per tensor id).</summary>
     public const ulong DataSalt = 0x44415441; // "DATA"
 
-    /// <summary>The dense bytes of <paramref name="tensor"/>, drawn from stream (seed, tensor id).</summary>
-    public static byte[] For(GraphTensor tensor, int seed, string graphName)
+    /// <summary>Bytes of dense data for <paramref name="tensor"/>; throws for types without a fixed size and
+    /// tensors too large to write.</summary>
+    public static int Length(GraphTensor tensor, string graphName)
     {
-        var rng = ExportRandom.ForStream(seed, tensor.Id, DataSalt);
-        long count = tensor.ElementCount;
         int bits = TensorTypes.BitsPerElement(tensor.Type);
         if (bits == 0)
         {
             throw new OpGraphException(
                 $"{graphName}: constant tensor {tensor.Id} ('{tensor.Name}') of type {TensorTypes.Name(tensor.Type)} has no data and none can be made up");
         }
-        long length = TensorTypes.DenseBytes(tensor.Type, count);
+        long length = TensorTypes.DenseBytes(tensor.Type, tensor.ElementCount);
         if (length > int.MaxValue / 2)
         {
             throw new OpGraphException($"{graphName}: constant tensor {tensor.Id} ('{tensor.Name}') of {length} bytes is too large to write");
         }
-        var data = new byte[length];
+        return (int)length;
+    }
+
+    /// <summary>The dense bytes of <paramref name="tensor"/>, drawn from stream (seed, tensor id).</summary>
+    public static byte[] For(GraphTensor tensor, int seed, string graphName)
+    {
+        var rng = ExportRandom.ForStream(seed, tensor.Id, DataSalt);
+        long count = tensor.ElementCount;
+        var data = new byte[Length(tensor, graphName)];
         Span<byte> span = data;
         switch (tensor.Type)
         {

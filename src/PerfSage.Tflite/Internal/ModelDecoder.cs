@@ -68,6 +68,7 @@ internal ref partial struct ModelDecoder
         string? description = _r.GetString(model, ModelField.Description, "description");
         MetadataEntry[] metadata = DecodeMetadata(model);
         CheckMetadataBuffer(model);
+        long? weightlessBytes = WeightlessModel.Read(sourceName, metadata, buffers);
         SignatureDef[] signatures = DecodeSignatureDefs(model, subgraphs);
 
         return new TfliteModel
@@ -81,6 +82,7 @@ internal ref partial struct ModelDecoder
             Buffers = buffers,
             SignatureDefs = signatures,
             Metadata = metadata,
+            WeightlessFileBytes = weightlessBytes,
         };
     }
 
