@@ -301,4 +301,38 @@ public class DatasetCommandTests
         Assert.Equal(2, code);
         AssertOneErrorLine(stderr, "val + test < 1");
     }
+
+    [Fact]
+    public void Import_fbnet_writes_weightless_graphs_per_batch_and_inspect_says_so()
+    {
+        using var tmp = new ScratchFolder();
+        string csv = tmp.Sub("fb.csv");
+        string skip = string.Join('|', Enumerable.Repeat("skip", 22));
+        File.WriteAllLines(csv, ["fbnet_index,arch,1080ti_1,1080ti_32,gold_6226", $"5,{skip},3.5,9,12.25"]);
+        string dir = tmp.Sub("fb");
+        (int code, string stdout, string stderr) = CliRunner.Run("dataset", "import-fbnet", "--csv", csv, "--out", dir, "-q");
+        Assert.True(code == 0, stderr);
+        // One architecture, two batch sizes (1: 1080ti_1 and gold_6226; 32: 1080ti_32), three labels.
+        Assert.StartsWith($"imported FBNet into {dir}: 2 models (2 built, 0 already done), 3 labels", stdout);
+        DatasetFolder folder = DatasetFolder.Load(dir);
+        Assert.Equal(9, folder.Find("fbnet-00005-b32")!.Label("1080ti_32", Metric.LatencyMs));
+
+        string graph = folder.Find("fbnet-00005-b32")!.GraphPath;
+        (code, stdout, stderr) = CliRunner.Run("inspect", graph);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("weights", stdout);
+        Assert.Contains("none (flash bytes: the size declared for the file with weights)", stdout);
+        // 32 × 11,608,960 MACs (the all-skip network, FbnetNetworkTests) = 371,486,720.
+        Assert.Contains("371,486,720", stdout);
+        (code, stdout, stderr) = CliRunner.Run("inspect", graph, "--format", "json");
+        Assert.True(code == 0, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.Equal("none", json.RootElement.GetProperty("weights").GetString());
+        Assert.Equal(371_486_720, json.RootElement.GetProperty("macs").GetInt64());
+        Assert.True(json.RootElement.GetProperty("flash_bytes").GetInt64() > new FileInfo(graph).Length);
+
+        (code, _, stderr) = CliRunner.Run("dataset", "import-fbnet", "--csv", csv, "--out", tmp.Sub("x"), "--input", "mnist");
+        Assert.Equal(2, code);
+        Assert.Contains("mnist", stderr);
+    }
 }
