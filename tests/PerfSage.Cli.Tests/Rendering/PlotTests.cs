@@ -162,6 +162,32 @@ public class PlotTests(TinyModelFixture tiny)
     }
 
     [SkippableFact]
+    public void Estimate_plot_onto_a_device_or_a_named_pipe_exits_2_without_writing_or_hanging()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "devices and mkfifo are Linux-only here");
+        const string Rule = "--plot must name a regular file or a new one (PerfSage writes a new file and renames it into place)";
+        (int code, string stdout, string stderr) = CliRunner.Run("estimate", Example, "-t", "cortex-m7", "--plot", "/dev/null");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Equal([$"perfsage: error: /dev/null: is a character device; {Rule}"], stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        using var tmp = new ScratchFolder();
+        string fifo = tmp.Sub("plot.png");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        // Opening a FIFO for writing blocks until a reader comes: the check must refuse it without opening it.
+        Task<(int, string, string)> run = Task.Run(() => CliRunner.Run("estimate", Example, "-t", "cortex-m7", "--plot", fifo));
+        Assert.True(run.Wait(TimeSpan.FromMinutes(2)), "estimate --plot FIFO did not return");
+        (code, stdout, stderr) = run.Result;
+        Assert.Equal(2, code);
+        Assert.Equal([$"perfsage: error: {fifo}: is a named pipe (FIFO); {Rule}"], stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(PerfSage.IO.FileKind.Fifo, PerfSage.IO.FileProbe.Stat(fifo, followLinks: false).Kind);
+    }
+
+    [SkippableFact]
     public void Estimate_plot_through_a_symbolic_link_writes_the_file_it_points_to()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "symbolic links are created here on Linux only");
