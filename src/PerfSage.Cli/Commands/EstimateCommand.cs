@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using PerfSage.Cli.Rendering;
 using PerfSage.Graph;
 using PerfSage.Pipeline;
 using PerfSage.Targets;
@@ -8,8 +9,10 @@ using Spectre.Console;
 
 namespace PerfSage.Cli.Commands;
 
-/// <summary><c>perfsage estimate MODEL... --target T... [--clock-mhz F] [--stack S] [--per-layer] [--format ...]</c>:
-/// the reference estimators' latency, energy and memory, optionally per layer.</summary>
+/// <summary><c>perfsage estimate MODEL... --target T... [--clock-mhz F] [--stack S] [--per-layer] [--plot FILE.png]
+/// [--format ...]</c>: the reference estimators' latency, energy and memory, optionally per layer, and optionally the
+/// per-layer cycles as a picture (<see cref="PerLayerPlot"/>; <c>--plot</c> draws the layers whether or not
+/// <c>--per-layer</c> is given, which only decides what the text shows).</summary>
 internal static class EstimateCommand
 {
     public static Command Create(CliContext context)
@@ -22,11 +25,15 @@ internal static class EstimateCommand
             Description = "Cortex-M software stack: tflm-reference, cmsis-nn (default) or vendor (also the host CPU stack of Ethos-U targets).",
         };
         var perLayer = new Option<bool>("--per-layer") { Description = "Show the per-layer breakdown (table and csv; json always has it)." };
+        var plot = new Option<string?>("--plot")
+        {
+            Description = "Write the per-layer cycles as a bar chart (PNG) here: colour = what bounds the layer, pattern = where it runs, one panel per model and target.",
+        };
         Option<string> format = Formats.Option("table", "json", "csv");
 
         var command = new Command("estimate", "Estimate latency, energy, peak RAM and flash with the reference estimators (no learning involved).")
         {
-            models, clock, stack, perLayer, format,
+            models, clock, stack, perLayer, plot, format,
         };
         targets.AddTo(command);
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
@@ -43,8 +50,23 @@ internal static class EstimateCommand
                 Stack = stackName is null ? null : CortexMStacks.Parse(stackName),
             };
 
+            string[] modelPaths = parse.GetValue(models)!;
+            // The picture's size and its path are checked before any work: too many panels, a device, a folder or
+            // one of the models fail here with one line.
+            string? plotPath = parse.GetValue(plot);
+            PlotGrid? grid = null;
+            if (plotPath is not null)
+            {
+                grid = PlotGrid.PerLayer(modelPaths.Length, specs.Count);
+                OutputPaths.CheckFile(plotPath, modelPaths, "--plot");
+            }
+
             List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results =
-                [.. Estimating.Run(parse.GetValue(models)!, specs, options).Select(r => (r.Model, r.Graph, r.Estimate))];
+                [.. Estimating.Run(modelPaths, specs, options).Select(r => (r.Model, r.Graph, r.Estimate))];
+            if (plotPath is not null)
+            {
+                PerLayerPlot.Write(plotPath, [.. results.Select(r => (r.Model, r.Estimate))], grid!, modelPaths);
+            }
 
             switch (parse.GetValue(format))
             {
@@ -56,6 +78,10 @@ internal static class EstimateCommand
                     break;
                 default:
                     WriteTable(context.Stdout, results, parse.GetValue(perLayer));
+                    if (plotPath is not null)
+                    {
+                        context.Stdout.WriteLine($"plot: {plotPath}");
+                    }
                     break;
             }
             return ExitCodes.Ok;

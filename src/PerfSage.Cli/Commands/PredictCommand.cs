@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using PerfSage.Cli.Rendering;
 using PerfSage.Graph;
 using PerfSage.Graph.Features;
 using PerfSage.Model;
@@ -12,9 +13,10 @@ using Spectre.Console.Rendering;
 namespace PerfSage.Cli.Commands;
 
 /// <summary>
-/// <c>perfsage predict MODEL... --target T... [--all-targets] [--model DIR] [--format table|json|csv]</c>: the GNN's
-/// latency, energy, peak RAM and flash for each model and target, the reference estimate beside it, and warnings where
-/// the graph lies outside what the model was trained on. Without <c>--model</c> it uses <c>models/perfsage-default</c>
+/// <c>perfsage predict MODEL... --target T... [--all-targets] [--model DIR] [--plot FILE.png] [--format table|json|csv]</c>:
+/// the GNN's latency, energy, peak RAM and flash for each model and target, the reference estimate beside it (also as
+/// a picture with <c>--plot</c>, <see cref="PredictPlot"/>), and warnings where the graph lies outside what the model
+/// was trained on. Without <c>--model</c> it uses <c>models/perfsage-default</c>
 /// (<see cref="ModelLocator"/>).
 /// </summary>
 internal static class PredictCommand
@@ -29,15 +31,26 @@ internal static class PredictCommand
         };
         var allTargets = new Option<bool>("--all-targets") { Description = "Every target the model has heads for." };
         var modelDir = ModelOption();
+        var plot = new Option<string?>("--plot")
+        {
+            Description = "Write the predictions beside the reference estimates as bar charts (PNG) here: a panel per metric, a row per target.",
+        };
         Option<string> format = Formats.Option("table", "json", "csv");
         var command = new Command("predict", "Predict latency, energy, peak RAM and flash with a trained PerfSage model.")
         {
-            models, targets, allTargets, modelDir, format,
+            models, targets, allTargets, modelDir, plot, format,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
             string dir = ModelLocator.Resolve(parse.GetValue(modelDir));
             context.Log.Debug("Using the model in {Dir}", dir);
+            // The picture may not be a device, a folder, one of the models or a file of the model folder.
+            string? plotPath = parse.GetValue(plot);
+            List<string> readFiles = plotPath is null ? [] : [.. parse.GetValue(models)!, .. OutputPaths.FilesIn([dir])];
+            if (plotPath is not null)
+            {
+                OutputPaths.CheckFile(plotPath, readFiles, "--plot");
+            }
             // libtorch loads on a worker thread while the models are read and featurized here.
             using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log));
             var inputs = new List<PredictInput>();
@@ -53,9 +66,14 @@ internal static class PredictCommand
             Predictor predictor = loading.Get();
             context.Log.Debug("Model loaded {Ms} ms after process start", ProcessClock.SinceStartMs());
             IReadOnlyList<string> chosen = ModelTargets.Resolve(predictor, named.Ids, parse.GetValue(allTargets), dir);
+            PlotGrid? grid = plotPath is null ? null : PlotGrid.Predict(inputs.Count, chosen.Count);
 
             IReadOnlyList<PredictedRow> rows = Predicting.Predict(predictor, inputs, chosen, catalog);
             context.Log.Debug("Predicted {Ms} ms after process start", ProcessClock.SinceStartMs());
+            if (plotPath is not null)
+            {
+                PredictPlot.Write(plotPath, rows, grid!, readFiles);
+            }
             switch (parse.GetValue(format))
             {
                 case "json":
@@ -66,6 +84,10 @@ internal static class PredictCommand
                     break;
                 default:
                     WriteTable(context.Stdout, rows);
+                    if (plotPath is not null)
+                    {
+                        context.Stdout.WriteLine($"plot: {plotPath}");
+                    }
                     break;
             }
             context.Log.Debug("Printed {Ms} ms after process start", ProcessClock.SinceStartMs());
