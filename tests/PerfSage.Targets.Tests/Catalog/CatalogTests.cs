@@ -9,7 +9,8 @@ public sealed class CatalogTests(ITestOutputHelper output)
     private static readonly string[] ExpectedIds =
     [
         "adreno-640", "cortex-m33", "cortex-m4", "cortex-m55", "cortex-m7", "cortex-m85",
-        "ethos-u55-128", "ethos-u55-256", "ethos-u55-32", "ethos-u55-64", "ethos-u65-256", "ethos-u65-512", "mali-g76",
+        "ethos-u55-128", "ethos-u55-256", "ethos-u55-32", "ethos-u55-64", "ethos-u65-256", "ethos-u65-512",
+        "ethos-u85-1024", "ethos-u85-128", "ethos-u85-2048", "ethos-u85-256", "ethos-u85-512", "mali-g76",
     ];
 
     [Fact]
