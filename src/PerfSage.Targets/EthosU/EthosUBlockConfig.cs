@@ -290,7 +290,15 @@ internal readonly record struct EthosUBlockConfig(Shape3 OfmBlock, Shape3 IfmBlo
         }
         int bytesPerElement = op.IfmBits / 8;
         int ifmDepth = op.IsEqualDepth ? ofmBlock.C : Math.Min(ifmBlock.C, op.Ifm.C);
-        long ifmBytes = (long)ifmBlock.H * ifmBlock.W * RoundUp(ifmDepth, IfmAllocationDepthU85(ifmBlock.C, op.IfmBits))
+        long ifmH = ifmBlock.H, ifmW = ifmBlock.W;
+        if (op.Type is NpuBlockType.Depthwise or NpuBlockType.Pooling)
+        {
+            // Depthwise and pooling blocks are sized by AreaFit, which clamps the IFM need to the IFM itself
+            // (ibRequired = min(ibRequired, ifmVolume)): a global pool's window never needs more than the map.
+            ifmH = Math.Min(ifmH, op.Ifm.H);
+            ifmW = Math.Min(ifmW, op.Ifm.W);
+        }
+        long ifmBytes = ifmH * ifmW * RoundUp(ifmDepth, IfmAllocationDepthU85(ifmBlock.C, op.IfmBits))
             * bytesPerElement * ShramBuffers;
         int accBytesPerElement = op.IfmBits == 16 ? spec.AccumulatorBytesInt16 : spec.AccumulatorBytesInt8;
         long accBytes = (long)ofmBlock.H * ofmBlock.W * RoundUp(ofmBlock.C, AccumulatorDepthGranuleU85) * accBytesPerElement * ShramBuffers;

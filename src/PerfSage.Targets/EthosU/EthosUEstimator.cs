@@ -107,7 +107,9 @@ internal sealed class EthosUEstimator : IEstimator
         }
         if (anyBlockMisfit)
         {
-            notes.Add("an operator's smallest block does not fit SHRAM (very large kernel): costed with the µblock as the block");
+            notes.Add(_spec.Generation == EthosUGeneration.U85
+                ? "an operator's smallest block does not fit the IFM and accumulator RAMs (very large kernel): costed with the µblock as the block"
+                : "an operator's smallest block does not fit SHRAM (very large kernel): costed with the µblock as the block");
         }
 
         // Memory.
