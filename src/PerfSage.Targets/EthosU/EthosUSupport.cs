@@ -557,16 +557,16 @@ internal static class EthosUSupport
         {
             case BuiltinOperator.BATCH_MATMUL:
             {
-                // A [.., M, K] × B [.., K, N]: M·batch rows of K, N outputs each (MACs = output elements · K).
+                // A [.., M, K] × B [.., K, N]: a vector product per batch row of M rows of K (MACs = output elements · K),
+                // the batches as the height (each axis and the folded batch are at most 65536, see CheckU85).
                 op.Type = NpuBlockType.VectorProduct;
-                int k = Math.Max(1, node.Cost.Macs > 0 && op.Ofm.Elements > 0 ? (int)Math.Min(int.MaxValue, node.Cost.Macs / op.Ofm.Elements) : 1);
-                int n = op.Ofm.C;
-                long rows = Math.Max(1, op.Ofm.Elements / Math.Max(1, n));
-                op.Ifm = new Shape3(1, (int)Math.Min(rows, int.MaxValue), k);
-                op.Ofm = new Shape3(1, (int)Math.Min(rows, int.MaxValue), n);
+                long k = node.Cost.Macs > 0 && op.Ofm.Elements > 0 ? Math.Max(1, node.Cost.Macs / op.Ofm.Elements) : 1;
+                int kk = (int)Math.Min(k, MaxAxisU85);
+                op.Ifm = new Shape3(op.Ofm.H, op.Ofm.W, kk);
                 int second = node.Inputs.Length > 1 ? node.Inputs[1] : -1;
-                long secondElements = second >= 0 ? tensors[second].ElementCount : (long)k * n;
-                op.Ifm2 = new Shape3(1, (int)Math.Min(int.MaxValue, Math.Max(1, secondElements / Math.Max(1, n))), n);
+                long secondElements = second >= 0 ? tensors[second].ElementCount : k * op.Ofm.C;
+                long secondRows = Math.Max(1, secondElements / Math.Max(1, op.Ofm.C));
+                op.Ifm2 = new Shape3(1, (int)Math.Min(secondRows, int.MaxValue), op.Ofm.C);
                 return true;
             }
             case BuiltinOperator.RESHAPE:
