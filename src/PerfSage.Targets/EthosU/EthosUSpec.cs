@@ -302,7 +302,7 @@ public sealed class EthosUSpec : TargetSpec
         }
         if (result.Count == 0 || !result.Any(u => u.Conv) || !result.Any(u => u.Depthwise) || !result.Any(u => u.Elementwise))
         {
-            throw list.Error("", "must list at least one µblock for each of conv, depthwise and elementwise");
+            throw new TargetException($"{list.File}: {list.Path} must list at least one µblock for each of conv, depthwise and elementwise");
         }
         return result;
     }
