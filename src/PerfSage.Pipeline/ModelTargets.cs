@@ -9,8 +9,10 @@ namespace PerfSage.Pipeline;
 public static class ModelTargets
 {
     /// <summary>The targets to predict: those named (each must have a head; matched exactly, else ignoring case),
-    /// or with <paramref name="all"/> every target of the model.</summary>
-    public static IReadOnlyList<string> Resolve(Predictor predictor, string[] named, bool all, string modelDir)
+    /// or with <paramref name="all"/> every target of the model. <paramref name="requestedFor"/> gives, per id, the name
+    /// the user gave (a family name such as <c>ethos-u85</c>), for the error line.</summary>
+    public static IReadOnlyList<string> Resolve(Predictor predictor, string[] named, bool all, string modelDir,
+        Func<string, string>? requestedFor = null)
     {
         string known = string.Join(", ", predictor.Targets);
         if (all && named.Length > 0)
@@ -32,7 +34,9 @@ public static class ModelTargets
                 : predictor.Targets.FirstOrDefault(t => string.Equals(t, id, StringComparison.OrdinalIgnoreCase));
             if (match is null)
             {
-                throw new UserInputException($"target '{id}': the model {modelDir} has no heads for it; its targets: {known}");
+                string asked = requestedFor?.Invoke(id) ?? id;
+                string name = string.Equals(asked, id, StringComparison.Ordinal) ? $"'{id}'" : $"'{asked}' ({id})";
+                throw new UserInputException($"target {name}: the model {modelDir} has no heads for it; its targets: {known}");
             }
             if (!chosen.Contains(match, StringComparer.Ordinal))
             {

@@ -136,6 +136,31 @@ public sealed class CalibrationTests(ITestOutputHelper output)
         // For scale: DS-CNN-large (a different, larger KWS model) takes 681,172 NPU cycles on the Corstone-300 FVP.
     }
 
+    [SkippableFact]
+    public void Ethos_u85_runs_all_of_mlperf_tiny_on_the_npu_within_the_mac_roofline()
+    {
+        // The U85 (Vela 5.1's rules) has no pooling-stride limit, so the KWS and IC global average pools the U55
+        // leaves to the CPU run on the NPU; no model beats the MAC roofline, cycles >= MACs / MACs per cycle (the
+        // U85's µblocks span its cores, so macs_per_cycle is the whole NPU's).
+        OpGraph[] graphs = MlperfTiny.RequireGraphs();
+        foreach (string id in new[] { "ethos-u85-128", "ethos-u85-256", "ethos-u85-512", "ethos-u85-1024", "ethos-u85-2048" })
+        {
+            var u = (EthosUSpec)Catalog.Get(id);
+            IEstimator estimator = Estimator.For(u);
+            for (int m = 0; m < graphs.Length; m++)
+            {
+                TargetEstimate e = estimator.Estimate(graphs[m]);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{id,-14} {MlperfTiny.ModelNames[m],-4} {e.Cycles,12:N0} cycles {e.LatencyMs,9:0.###} ms {e.EnergyMj,9:0.####} mJ RAM {e.PeakRamKb,8:0.#} KB flash {e.FlashKb,8:0.#} KB cpu-ops {e.UnsupportedOps.Count}"));
+                Assert.Empty(e.UnsupportedOps);
+                // Every block fits the IFM and accumulator RAMs (global pools included: AreaFit clamps their IFM need).
+                Assert.DoesNotContain(e.Notes, n => n.Contains("does not fit", StringComparison.Ordinal));
+                Assert.True(e.Cycles >= graphs[m].TotalMacs / (double)u.MacsPerCycle,
+                    $"{id} {MlperfTiny.ModelNames[m]}: {e.Cycles} cycles for {graphs[m].TotalMacs} MACs");
+            }
+        }
+    }
+
     private static string Pct(double v) =>
         (Math.Round(v * 1000) / 1000).ToString("+0.0%;-0.0%;0.0%", CultureInfo.InvariantCulture);
 

@@ -59,13 +59,16 @@ internal static class PredictCommand
                 inputs.Add(Predicting.Read(path));
             }
             TargetCatalog catalog = TargetCatalog.LoadDefault();
-            RequestedTargets named = RequestedTargets.Resolve(parse.GetValue(targets) ?? [], catalog, context.Notes);
+            // The resolution lines wait until the model is known to have heads for the targets, so that a family the
+            // model cannot predict (ethos-u85 before retraining) is refused in one line.
+            RequestedTargets named = RequestedTargets.Resolve(parse.GetValue(targets) ?? [], catalog, TextWriter.Null);
             // Only when a family name was given do JSON and CSV carry "requested" (what was asked) beside "target".
             RequestedTargets? requested = named.AnyFamily ? named : null;
             context.Log.Debug("Inputs read {Ms} ms after process start", ProcessClock.SinceStartMs());
             Predictor predictor = loading.Get();
             context.Log.Debug("Model loaded {Ms} ms after process start", ProcessClock.SinceStartMs());
-            IReadOnlyList<string> chosen = ModelTargets.Resolve(predictor, named.Ids, parse.GetValue(allTargets), dir);
+            IReadOnlyList<string> chosen = ModelTargets.Resolve(predictor, named.Ids, parse.GetValue(allTargets), dir, named.RequestedFor);
+            named.WriteNotes(context.Notes);
             PlotGrid? grid = plotPath is null ? null : PlotGrid.Predict(inputs.Count, chosen.Count);
 
             IReadOnlyList<PredictedRow> rows = Predicting.Predict(predictor, inputs, chosen, catalog);

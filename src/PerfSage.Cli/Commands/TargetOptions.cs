@@ -126,15 +126,22 @@ internal sealed class RequestedTargets
     public static RequestedTargets Resolve(IEnumerable<string> names, TargetCatalog catalog, TextWriter stderr)
     {
         var result = new RequestedTargets(TargetAliases.Resolve(names, catalog));
+        result.WriteNotes(stderr);
+        return result;
+    }
+
+    /// <summary>Writes the resolution lines <see cref="Resolve"/> writes, for a command that resolved with
+    /// <see cref="TextWriter.Null"/> and says them only once the targets passed its own checks.</summary>
+    public void WriteNotes(TextWriter stderr)
+    {
         var said = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (TargetResolution r in result._items.Where(r => r.IsAlias))
+        foreach (TargetResolution r in _items.Where(r => r.IsAlias))
         {
             if (said.Add(r.Requested))
             {
                 stderr.WriteLine("perfsage: " + TargetAliases.Describe(r));
             }
         }
-        return result;
     }
 
     /// <summary>What was asked for target <paramref name="id"/>: the first name that resolved to it (ignoring case, as

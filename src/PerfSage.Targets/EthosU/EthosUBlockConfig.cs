@@ -22,7 +22,16 @@ internal enum BlockRanking
 /// modelled cost keeps estimates monotone in layer size (a bigger layer can never pick a block that makes it
 /// cheaper than a smaller one), which Vela's proxy does not guarantee.
 /// </summary>
-internal readonly record struct EthosUBlockConfig(Shape3 OfmBlock, Shape3 IfmBlock, bool PartKernel, bool Fits)
+/// <remarks>Ethos-U85 (Vela 4.x/5.x regor, <c>ArchEthosU85::FindBlockConfig</c>): the µblock is chosen per operator
+/// among the configuration's µblocks (<see cref="ChooseUblock"/>), the block must fit the IFM RAM and the accumulator
+/// RAM, double-buffered (<see cref="FitsU85"/>, after <c>TryBlockConfig</c>), and part-kernel-first follows
+/// <c>ChooseKernelFirst</c> (<see cref="UsePartKernelU85"/>). The search space and ranking are shared.</remarks>
+/// <param name="OfmBlock">The OFM block.</param>
+/// <param name="IfmBlock">The IFM block that feeds it.</param>
+/// <param name="PartKernel">Part-kernel-first traversal (else depth-first).</param>
+/// <param name="Fits">False when nothing fits and the µblock is used as the block.</param>
+/// <param name="Ublock">The OFM µblock used (default: the spec's only µblock, U55/U65).</param>
+internal readonly record struct EthosUBlockConfig(Shape3 OfmBlock, Shape3 IfmBlock, bool PartKernel, bool Fits, Shape3 Ublock = default)
 {
     // The traversal choice follows Vela 3.10.0's weight_compressor.py (the part-kernel vs depth utilisation test
     // where the weights are encoded); the SHRAM rule follows architecture_allocator.py's find_block_config.
@@ -50,47 +59,87 @@ internal readonly record struct EthosUBlockConfig(Shape3 OfmBlock, Shape3 IfmBlo
     private const int ShramIfmChannelGranule = 8;
 
     /// <summary>SHRAM buffers per IFM block and per accumulator block: double-buffered, so the next block loads
-    /// while this one is computed.</summary>
+    /// while this one is computed (U85: <c>numBlocksInRam = 2</c> in <c>FindBlockConfig</c>).</summary>
     private const int ShramBuffers = 2;
+
+    // Ethos-U85 (Vela 4.x/5.x regor, ethosu/regor/architecture/ethosu85/ethos_u85.cpp).
+
+    /// <summary><c>ChooseKernelFirst</c>: kernel-first consumes 16 IFM channels per step (<c>RoundAway(depth, 16)</c>).</summary>
+    private const int PartKernelChannelsU85 = 16;
+
+    /// <summary><c>ChooseKernelFirst</c>: depth-first consumes 64 IFM channels per step (<c>RoundAway(depth, 64)</c>).</summary>
+    private const int DepthFirstChannelsU85 = 64;
+
+    /// <summary><c>ChooseKernelFirst</c>: kernel taps are grouped in fives (<c>s = 5</c>, dense weights).</summary>
+    private const long PartKernelTapGroupU85 = 5;
+
+    /// <summary><c>ChooseKernelFirst</c>: a partial group counts as at least 2 taps (<c>r = 2</c>).</summary>
+    private const long PartKernelMinTapsU85 = 2;
+
+    /// <summary><c>ACC_DEPTH_GRANULE = 16</c>: accumulator depth granularity.</summary>
+    private const int AccumulatorDepthGranuleU85 = 16;
 
     /// <summary>The best fitting block under <paramref name="ranking"/> (the µblock, flagged not fitting, when
     /// nothing fits). <paramref name="fm"/> and <paramref name="slackCycles"/> feed the cycle ranking.</summary>
     public static EthosUBlockConfig Find(EthosUSpec spec, in NpuOp op, BlockRanking ranking,
         FeatureMapMemory fm = FeatureMapMemory.Sram, double slackCycles = 0)
     {
-        bool partKernel = op.Type == NpuBlockType.ConvolutionMxN && UsePartKernel(op);
-        int searchW = Math.Min(RoundUp(op.Ofm.W, spec.UblockW), RoundUp(spec.BlockMaxW, spec.UblockW));
-        int searchH = Math.Min(RoundUp(op.Ofm.H, spec.UblockH), RoundUp(spec.BlockMaxH, spec.UblockH));
-        int searchD = Math.Min(RoundUp(op.Ofm.C, spec.UblockD), spec.BlockMaxD);
-
-        int banks = Banks(spec, op);
+        bool u85 = spec.Generation == EthosUGeneration.U85;
+        bool partKernel = op.Type == NpuBlockType.ConvolutionMxN && (u85 ? UsePartKernelU85(op) : UsePartKernel(op));
+        int banks = u85 ? 0 : Banks(spec, op);
         double bestRank = double.PositiveInfinity;
         double bestFetch = double.PositiveInfinity;
         long bestBlocks = long.MaxValue;
         EthosUBlockConfig best = default;
         bool found = false;
 
-        int depth = Math.Max(spec.UblockD, Math.Min(searchD, spec.SplitDepth));
+        foreach (Shape3 ublock in UblockCandidates(spec, op, ranking))
+        {
+            SearchBlocks(spec, op, ranking, fm, slackCycles, ublock, partKernel, banks,
+                ref bestRank, ref bestFetch, ref bestBlocks, ref best, ref found);
+        }
+
+        if (!found)
+        {
+            // Nothing fits (very large kernels): the smallest block, flagged.
+            Shape3 ublock = ChooseUblock(spec, op);
+            return new EthosUBlockConfig(ublock, IfmBlockFor(spec, op, ublock, partKernel), partKernel, false, ublock);
+        }
+        return best;
+    }
+
+    /// <summary>The block search with one µblock; updates the best candidate so far.</summary>
+    private static void SearchBlocks(EthosUSpec spec, in NpuOp op, BlockRanking ranking, FeatureMapMemory fm, double slackCycles,
+        Shape3 ublock, bool partKernel, int banks, ref double bestRank, ref double bestFetch, ref long bestBlocks,
+        ref EthosUBlockConfig best, ref bool found)
+    {
+        bool u85 = spec.Generation == EthosUGeneration.U85;
+        int ublockH = ublock.H, ublockW = ublock.W, ublockD = ublock.C;
+        int searchW = Math.Min(RoundUp(op.Ofm.W, ublockW), RoundUp(spec.BlockMaxW, ublockW));
+        int searchH = Math.Min(RoundUp(op.Ofm.H, ublockH), RoundUp(spec.BlockMaxH, ublockH));
+        int searchD = Math.Min(RoundUp(op.Ofm.C, ublockD), spec.BlockMaxD);
+
+        int depth = Math.Max(ublockD, Math.Min(searchD, spec.SplitDepth));
         if (depth < op.Ofm.C)
         {
             depth = RoundUp(depth, spec.SplitDepth);
         }
-        depth = Math.Min(depth, Math.Max(searchD, spec.UblockD));
-        while (depth <= Math.Max(searchD, spec.UblockD))
+        depth = Math.Min(depth, Math.Max(searchD, ublockD));
+        while (depth <= Math.Max(searchD, ublockD))
         {
-            for (int h = spec.UblockH; h <= searchH; h += spec.UblockH)
+            for (int h = ublockH; h <= searchH; h += ublockH)
             {
                 bool anyWidthFits = false;
-                for (int w = spec.UblockW; w <= searchW; w += spec.UblockW)
+                for (int w = ublockW; w <= searchW; w += ublockW)
                 {
                     var ofmBlock = new Shape3(h, w, depth);
                     Shape3 ifmBlock = IfmBlockFor(spec, op, ofmBlock, partKernel);
-                    if (!FitsShram(spec, op, ofmBlock, ifmBlock, banks))
+                    if (!(u85 ? FitsU85(spec, op, ofmBlock, ifmBlock) : FitsShram(spec, op, ofmBlock, ifmBlock, banks)))
                     {
                         break; // wider blocks only need more SHRAM
                     }
                     anyWidthFits = true;
-                    var candidate = new EthosUBlockConfig(ofmBlock, ifmBlock, partKernel, true);
+                    var candidate = new EthosUBlockConfig(ofmBlock, ifmBlock, partKernel, true, ublock);
                     double fetch = RelativeCost(op, ofmBlock, ifmBlock);
                     double rank = ranking == BlockRanking.Cycles
                         ? EthosUPerformance.Evaluate(spec, op, candidate, fm, slackCycles).Cycles
@@ -110,26 +159,18 @@ internal readonly record struct EthosUBlockConfig(Shape3 OfmBlock, Shape3 IfmBlo
                     break; // taller blocks only need more SHRAM
                 }
             }
-            int next = depth + spec.UblockD;
+            int next = depth + ublockD;
             if (next < op.Ofm.C)
             {
                 next = RoundUp(next, spec.SplitDepth);
             }
-            int maxDepth = Math.Max(searchD, spec.UblockD);
+            int maxDepth = Math.Max(searchD, ublockD);
             if (next > maxDepth && depth < maxDepth)
             {
                 next = maxDepth; // the rounding would skip the whole-depth block: try it too
             }
             depth = next;
         }
-
-        if (!found)
-        {
-            // Nothing fits (very large kernels): the smallest block, flagged.
-            var ofmBlock = new Shape3(spec.UblockH, spec.UblockW, spec.UblockD);
-            return new EthosUBlockConfig(ofmBlock, IfmBlockFor(spec, op, ofmBlock, partKernel), partKernel, false);
-        }
-        return best;
     }
 
     /// <summary>Part-kernel-first is chosen when the input depth is at most 8, or when its utilisation
@@ -162,13 +203,115 @@ internal readonly record struct EthosUBlockConfig(Shape3 OfmBlock, Shape3 IfmBlo
         }
         else if (partKernel)
         {
-            d = op.IfmBits == 16 ? Math.Max(1, spec.PartKernelIfmBlockDepthInt8 / 2) : spec.PartKernelIfmBlockDepthInt8;
+            d = op.IfmBits == 16 && spec.Generation != EthosUGeneration.U85
+                ? Math.Max(1, spec.PartKernelIfmBlockDepthInt8 / 2) : spec.PartKernelIfmBlockDepthInt8;
         }
         else
         {
             d = op.IfmBits == 16 ? spec.IfmBlockDepthInt16 : spec.IfmBlockDepthInt8;
         }
         return new Shape3(h, w, d);
+    }
+
+    /// <summary>U85 part-kernel-first (<c>ChooseKernelFirst</c>): chosen when C/⌈C⌉₁₆ · K/k_rnd is at least
+    /// C/⌈C⌉₆₄, with k_rnd = ⌊K/5⌋·5 + max(K mod 5, 2) (dense weights).</summary>
+    public static bool UsePartKernelU85(in NpuOp op)
+    {
+        int c = op.Ifm.C;
+        long k = (long)op.KernelH * op.KernelW;
+        long kRound = k / PartKernelTapGroupU85 * PartKernelTapGroupU85 + Math.Max(k % PartKernelTapGroupU85, PartKernelMinTapsU85);
+        double kernelFirst = (double)c / RoundUp(c, PartKernelChannelsU85) * ((double)k / kRound);
+        double depthFirst = (double)c / RoundUp(c, DepthFirstChannelsU85);
+        return kernelFirst >= depthFirst;
+    }
+
+    /// <summary>The µblocks the search tries: Vela's choice (<see cref="ChooseUblock"/>), or on the U85 under the
+    /// cycle ranking every µblock valid for the operator, so that the µblock, like the block, is the one the modelled
+    /// cost prefers (Vela's least-waste rule can make a bigger layer cheaper than a smaller one). In list order, so a
+    /// tie keeps the µblock Vela lists first.</summary>
+    private static List<Shape3> UblockCandidates(EthosUSpec spec, in NpuOp op, BlockRanking ranking)
+    {
+        if (spec.Generation != EthosUGeneration.U85 || ranking != BlockRanking.Cycles)
+        {
+            return [ChooseUblock(spec, op)];
+        }
+        var list = new List<Shape3>();
+        foreach (EthosUUblock u in spec.Ublocks)
+        {
+            if (IsValidFor(u, op.Type))
+            {
+                list.Add(new Shape3(u.H, u.W, u.D));
+            }
+        }
+        return list;
+    }
+
+    private static bool IsValidFor(EthosUUblock u, NpuBlockType type) => type switch
+    {
+        NpuBlockType.ConvolutionMxN or NpuBlockType.VectorProduct => u.Conv,
+        NpuBlockType.Depthwise or NpuBlockType.Pooling => u.Depthwise,
+        _ => u.Elementwise,
+    };
+
+    /// <summary>The µblock an operator runs with: on U55/U65 the configuration's only one; on U85
+    /// (<c>ArchEthosU85::FindUBlock</c>) the one valid for the operator kind that wastes the fewest OFM elements
+    /// when the OFM is rounded up to it, the first listed on a tie.</summary>
+    public static Shape3 ChooseUblock(EthosUSpec spec, in NpuOp op)
+    {
+        if (spec.Generation != EthosUGeneration.U85)
+        {
+            return new Shape3(spec.UblockH, spec.UblockW, spec.UblockD);
+        }
+        Shape3 best = default;
+        long bestWaste = long.MaxValue;
+        foreach (EthosUUblock u in spec.Ublocks)
+        {
+            if (!IsValidFor(u, op.Type))
+            {
+                continue;
+            }
+            long waste = (long)RoundUp(op.Ofm.H, u.H) * RoundUp(op.Ofm.W, u.W) * RoundUp(op.Ofm.C, u.D) - op.Ofm.Elements;
+            if (waste < bestWaste)
+            {
+                bestWaste = waste;
+                best = new Shape3(u.H, u.W, u.D);
+            }
+        }
+        return best;
+    }
+
+    /// <summary>U85 <c>TryBlockConfig</c>: elementwise blocks always fit; otherwise the IFM block (depth rounded up
+    /// to its allocation unit) and the accumulators (depth rounded up to 16) must each fit their RAM twice.</summary>
+    private static bool FitsU85(EthosUSpec spec, in NpuOp op, Shape3 ofmBlock, Shape3 ifmBlock)
+    {
+        if (op.Type is NpuBlockType.Elementwise or NpuBlockType.Dma)
+        {
+            return true;
+        }
+        int bytesPerElement = op.IfmBits / 8;
+        int ifmDepth = op.IsEqualDepth ? ofmBlock.C : Math.Min(ifmBlock.C, op.Ifm.C);
+        long ifmH = ifmBlock.H, ifmW = ifmBlock.W;
+        if (op.Type is NpuBlockType.Depthwise or NpuBlockType.Pooling)
+        {
+            // Depthwise and pooling blocks are sized by AreaFit, which clamps the IFM need to the IFM itself
+            // (ibRequired = min(ibRequired, ifmVolume)): a global pool's window never needs more than the map.
+            ifmH = Math.Min(ifmH, op.Ifm.H);
+            ifmW = Math.Min(ifmW, op.Ifm.W);
+        }
+        long ifmBytes = ifmH * ifmW * RoundUp(ifmDepth, IfmAllocationDepthU85(ifmBlock.C, op.IfmBits))
+            * bytesPerElement * ShramBuffers;
+        int accBytesPerElement = op.IfmBits == 16 ? spec.AccumulatorBytesInt16 : spec.AccumulatorBytesInt8;
+        long accBytes = (long)ofmBlock.H * ofmBlock.W * RoundUp(ofmBlock.C, AccumulatorDepthGranuleU85) * accBytesPerElement * ShramBuffers;
+        return ifmBytes <= spec.IfmRamBytes && accBytes <= spec.AccRamBytes;
+    }
+
+    /// <summary>Depth of the U85 IFM allocation unit (<c>CalcIfmAUSize</c>): its table depth (1, 2 or 4 as the IFM
+    /// block carries up to 128, up to 256 or more bits per pixel) × 128 / IFM bits.</summary>
+    private static int IfmAllocationDepthU85(int ifmBlockDepth, int ifmBits)
+    {
+        long bits = (long)ifmBlockDepth * ifmBits;
+        int unit = bits > 256 ? 4 : bits > 128 ? 2 : 1;
+        return unit * 128 / Math.Max(8, ifmBits);
     }
 
     /// <summary>Whole SHRAM banks left for IFM and accumulator buffers.</summary>

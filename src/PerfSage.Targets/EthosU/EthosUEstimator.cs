@@ -4,7 +4,8 @@ using PerfSage.Graph;
 namespace PerfSage.Targets;
 
 /// <summary>
-/// Ethos-U reference estimator, a Vela-style model (TARGETS §1):
+/// Ethos-U reference estimator, a Vela-style model (TARGETS §1; the Ethos-U85 follows Vela 4.x/5.x's regor model,
+/// see <see cref="EthosUGeneration.U85"/> and docs/ESTIMATORS.md):
 /// <list type="number">
 /// <item>placement: each operator runs on the NPU if it passes Vela's support rules, else on the host CPU
 /// (<see cref="EthosUSupport"/>), where it is costed with the host's Cortex-M model and listed as unsupported;</item>
@@ -43,7 +44,7 @@ internal sealed class EthosUEstimator : IEstimator
         var onCpu = new bool[n];
         for (int i = 0; i < n; i++)
         {
-            reasons[i] = EthosUSupport.Check(graph, nodes[i]);
+            reasons[i] = EthosUSupport.Check(graph, nodes[i], _spec.Generation);
             onCpu[i] = reasons[i] is not null;
         }
 
@@ -74,7 +75,7 @@ internal sealed class EthosUEstimator : IEstimator
                 continue;
             }
 
-            NpuOp op = EthosUSupport.Lower(graph, node, onCpu);
+            NpuOp op = EthosUSupport.Lower(graph, node, onCpu, _spec.Generation);
             FeatureMapMemory fm = FeatureMapPlacement(node, cacheBytes);
             NpuOpCost cost = EthosUPerformance.Estimate(_spec, op, fm, slack);
             anyBlockMisfit |= op.Type != NpuBlockType.Elided && !cost.Block.Fits;
@@ -106,7 +107,9 @@ internal sealed class EthosUEstimator : IEstimator
         }
         if (anyBlockMisfit)
         {
-            notes.Add("an operator's smallest block does not fit SHRAM (very large kernel): costed with the µblock as the block");
+            notes.Add(_spec.Generation == EthosUGeneration.U85
+                ? "an operator's smallest block does not fit the IFM and accumulator RAMs (very large kernel): costed with the µblock as the block"
+                : "an operator's smallest block does not fit SHRAM (very large kernel): costed with the µblock as the block");
         }
 
         // Memory.

@@ -97,7 +97,9 @@ internal static class EthosUPerformance
         {
             return default;
         }
-        EthosUBlockConfig block = EthosUBlockConfig.Find(spec, op, BlockRanking.Cycles, fmMemory, slackCycles);
+        EthosUBlockConfig block = op.Type == NpuBlockType.Dma
+            ? new EthosUBlockConfig(op.Ofm, op.Ofm, false, true, EthosUBlockConfig.ChooseUblock(spec, op))
+            : EthosUBlockConfig.Find(spec, op, BlockRanking.Cycles, fmMemory, slackCycles);
         return Evaluate(spec, op, block, fmMemory, slackCycles);
     }
 
@@ -108,9 +110,12 @@ internal static class EthosUPerformance
         {
             return default;
         }
-        double compute = op.Type == NpuBlockType.Elementwise
-            ? ElementwiseCycles(spec, op, block, fmMemory)
-            : ConvCycles(spec, op, block, fmMemory);
+        double compute = op.Type switch
+        {
+            NpuBlockType.Dma => 0,
+            NpuBlockType.Elementwise => ElementwiseCycles(spec, op, block, fmMemory),
+            _ => ConvCycles(spec, op, block, fmMemory),
+        };
         compute *= op.Passes;
         if (op.Activation == NpuActivation.Lut)
         {
@@ -128,13 +133,20 @@ internal static class EthosUPerformance
 
         double ifmRead;
         double ifm2Read = 0;
-        if (op.Type == NpuBlockType.Elementwise)
+        if (op.Type is NpuBlockType.Elementwise or NpuBlockType.Dma)
         {
             ifmRead = (double)op.Ifm.Elements * ifmBytes;
             if (op.HasIfm2)
             {
                 ifm2Read = (double)op.Ifm2.Elements * ifmBytes;
             }
+        }
+        else if (op.Type == NpuBlockType.VectorProduct && op.HasIfm2)
+        {
+            // Matmul (U85): the IFM once per depth slice, and the second operand, which stands in for the weights,
+            // once per spatial block (as weights are re-read per spatial block; assumption, no encoded stream).
+            ifmRead = (double)op.Ifm.Elements * ifmBytes * blocksZ;
+            ifm2Read = (double)op.Ifm2.Elements * ifmBytes * blocksXy;
         }
         else if (op.IsEqualDepth)
         {
@@ -146,7 +158,7 @@ internal static class EthosUPerformance
         }
         double ofmWrite = (double)op.Ofm.Elements * ofmBytes;
 
-        Shape3 ifmReadBlock = op.Type == NpuBlockType.Elementwise ? ofmBlock : ifmBlock;
+        Shape3 ifmReadBlock = op.Type is NpuBlockType.Elementwise or NpuBlockType.Dma ? ofmBlock : ifmBlock;
         EthosUMemory fm = fmMemory == FeatureMapMemory.Sram ? spec.Sram : spec.Constants;
         double fmBytes = ifmRead * BurstScale(fm.BurstBytes, op.IfmNhwc, ifmReadBlock, op.Ifm, ifmBytes)
             + ifm2Read * BurstScale(fm.BurstBytes, op.IfmNhwc, ifmReadBlock, op.Ifm2, ifmBytes)
@@ -170,6 +182,14 @@ internal static class EthosUPerformance
             double latency = spec.Constants.ReadLatencyCycles.Value;
             double full = encoded / bpc + latency;
             double first = slice / bpc + latency;
+            if (spec.WeightDecodeWeightsPerCyclePerCore is { } perCore)
+            {
+                // U85 (EthosU85Performance::WeightDecodeCycles): the stream costs the larger of its DMA and the
+                // decoders' weights / (weights per cycle per core × cores).
+                double decodeRate = perCore.Value * spec.Cores;
+                full = Math.Max(full, op.WeightBytes / decodeRate);
+                first = Math.Max(first, op.WeightBytes * (slice / encoded) / decodeRate);
+            }
             npu = Math.Max(compute + Math.Max(0, first - slackCycles), full - slackCycles);
             weightWait = npu - compute;
         }
@@ -209,6 +229,10 @@ internal static class EthosUPerformance
     /// (<c>_estimate_conv_cycles</c>).</summary>
     public static double ConvCycles(EthosUSpec spec, in NpuOp op, EthosUBlockConfig block, FeatureMapMemory fmMemory)
     {
+        if (spec.Generation == EthosUGeneration.U85)
+        {
+            return ConvCyclesU85(spec, op, block, fmMemory);
+        }
         Shape3 ofmBlock = Shape3.Min(block.OfmBlock, op.Ofm);
         Shape3 ifmBlock = Shape3.Min(block.IfmBlock, op.Ifm);
 
@@ -315,6 +339,118 @@ internal static class EthosUPerformance
         return dpu > output ? dpu * blocks + output : output * blocks + dpu;
     }
 
+    /// <summary>Vela 4.x/5.x's Ethos-U85 estimate for convolution, depthwise, vector-product (and matmul) and pooling
+    /// ops (<c>EthosU85Performance::EstimateConvCycles</c>). It differs from the U55/U65 one in: the µblock is the
+    /// operator's (<see cref="EthosUBlockConfig.ChooseUblock"/>); a depth-first step costs
+    /// max(cycles_wb, ⌊IFM block depth / 8⌋ · µblocks in XY) · IFM bytes; pooling costs max(4, taps) · all µblocks ·
+    /// IFM bits / 2; the DPU cycles are not divided by the cores (the µblock spans them); the block count is
+    /// fractional (Π max(OFM / block, 1)); and the output, bias and command terms are whole cycles (C++ integers).</summary>
+    public static double ConvCyclesU85(EthosUSpec spec, in NpuOp op, EthosUBlockConfig block, FeatureMapMemory fmMemory)
+    {
+        Shape3 ofmBlock = Shape3.Min(block.OfmBlock, op.Ofm);
+        Shape3 ifmBlock = Shape3.Min(block.IfmBlock, op.Ifm);
+        Shape3 ublock = block.Ublock.C > 0 ? block.Ublock : EthosUBlockConfig.ChooseUblock(spec, op);
+        int ublockW = ublock.W, ublockH = ublock.H, ublockD = ublock.C;
+        if (ublockH == 2 && op.Type is NpuBlockType.ConvolutionMxN or NpuBlockType.VectorProduct
+            && op.Ofm.H == 1 && op.Ofm.W % 2 == 0 && op.KernelH == 1)
+        {
+            // "HW Optimisation check": a one-row OFM of even width uses a 4×1 µblock.
+            ublockW = OneRowUblockW;
+            ublockH = 1;
+            ofmBlock = ofmBlock with { H = 1 };
+        }
+        long nX = EthosUBlockConfig.CeilDiv(ofmBlock.W, ublockW);
+        long nY = EthosUBlockConfig.CeilDiv(ofmBlock.H, ublockH);
+        long nXy = nX * nY;
+        long nZ = EthosUBlockConfig.CeilDiv(ofmBlock.C, ublockD);
+        long cyclesWb = (long)WeightBlockCycles * ublockD / WeightBlockChannels;
+        int ifmBits = op.IfmBits;
+        long ifmBytes = ifmBits / 8;
+        bool int16 = ifmBits == 16;
+        double delay = spec.DelayCycles.Value;
+
+        int limit = spec.SubKernelMax;
+        bool oneByOne = op.Type == NpuBlockType.VectorProduct;
+        int kh = oneByOne ? 1 : op.KernelH;
+        int kw = oneByOne ? 1 : op.KernelW;
+        double dpu = 0;
+        foreach ((int subH, long countH) in SubKernelClasses(kh, limit))
+        {
+            foreach ((int subW, long countW) in SubKernelClasses(kw, limit))
+            {
+                long elements = (long)subH * subW;
+                double cycles;
+                long steps;
+                switch (op.Type)
+                {
+                    case NpuBlockType.Pooling:
+                        steps = 1;
+                        cycles = (double)Math.Max((long)MinPoolingCyclesPerUblock, elements) * nXy * nZ * (ifmBits / 2);
+                        break;
+                    case NpuBlockType.Depthwise:
+                        steps = EthosUBlockConfig.CeilDiv(elements, TapsPerStep);
+                        cycles = (double)Math.Max(cyclesWb, (long)CyclesPerUblockStep * nXy * ifmBytes) * steps * nZ;
+                        break;
+                    case NpuBlockType.ConvolutionMxN when block.PartKernel:
+                        steps = EthosUBlockConfig.CeilDiv(elements, int16 ? TapsPerStepInt16PartKernel : TapsPerStep);
+                        cycles = (double)Math.Max(cyclesWb, (long)CyclesPerUblockStep * nXy) * steps * nZ
+                            * EthosUBlockConfig.CeilDiv(ifmBlock.C, PartKernelIfmChannels);
+                        break;
+                    default: // depth-first convolution, vector product and matmul
+                        steps = elements;
+                        cycles = (double)Math.Max(cyclesWb, ifmBlock.C / PartKernelIfmChannels * nXy) * steps * nZ * ifmBytes;
+                        break;
+                }
+
+                double delayCycles = 0;
+                if (nXy == 1)
+                {
+                    if (nZ == 1)
+                    {
+                        delayCycles = delay * steps;
+                    }
+                    else if (steps > 1)
+                    {
+                        delayCycles = delay * (steps - 1) * nZ;
+                    }
+                }
+                if (op.Type == NpuBlockType.ConvolutionMxN && block.PartKernel)
+                {
+                    delayCycles *= EthosUBlockConfig.CeilDiv(ifmBlock.C, PartKernelIfmChannels);
+                }
+                dpu += (cycles + delayCycles) * (countH * countW);
+            }
+        }
+        if (op.Type is NpuBlockType.ConvolutionMxN or NpuBlockType.VectorProduct)
+        {
+            dpu *= EthosUBlockConfig.CeilDiv(op.Ifm.C, Math.Max(1, ifmBlock.C));
+        }
+
+        // numOfmBlks: Π max(OFM / block, 1), fractional.
+        double blocks = Math.Max((double)op.Ofm.H / ofmBlock.H, 1) * Math.Max((double)op.Ofm.W / ofmBlock.W, 1)
+            * Math.Max((double)op.Ofm.C / ofmBlock.C, 1);
+        double output = Math.Floor(OutputCyclesPerElement(spec, op) * ofmBlock.Elements);
+        if (op.BiasChannels > 0)
+        {
+            double bias = Math.Floor(BiasFetchBytesPerChannel * ofmBlock.C * spec.Constants.ReadLatencyCycles.Value / BiasFetchDivisor);
+            output = Math.Max(output, bias);
+        }
+        double command = Math.Floor((BlockMemoryCyclesU85(spec, op, ifmBlock, ofmBlock, fmMemory) + output + dpu) / CommandFloorDivisor);
+        dpu = Math.Max(dpu, command);
+        output = Math.Max(output, command);
+        return dpu > output ? Math.Floor(dpu * blocks) + output : Math.Floor(output * blocks) + dpu;
+    }
+
+    /// <summary>U85 <c>EstimateMinimumMemoryCycles</c> without its burst-efficiency factor: latency + ⌊bytes / rate⌋
+    /// for the IFM block in and for the OFM block out.</summary>
+    private static double BlockMemoryCyclesU85(EthosUSpec spec, in NpuOp op, Shape3 ifmBlock, Shape3 ofmBlock, FeatureMapMemory fmMemory)
+    {
+        EthosUMemory fm = fmMemory == FeatureMapMemory.Sram ? spec.Sram : spec.Constants;
+        double ifm = fm.ReadLatencyCycles.Value + Math.Floor(ifmBlock.Elements * (op.IfmBits / 8) / fm.BytesPerCycle.Value);
+        double ofm = fm.WriteLatencyCycles.Value + Math.Floor(ofmBlock.Elements * (op.OfmBits / 8) / fm.BytesPerCycle.Value);
+        return ifm + ofm;
+    }
+
     /// <summary>The sub-kernel sizes along one axis of <paramref name="kernel"/> taps split into pieces of at most
     /// <paramref name="limit"/>, with how many pieces have each size.</summary>
     private static IEnumerable<(int Size, long Count)> SubKernelClasses(int kernel, int limit)
@@ -338,6 +474,15 @@ internal static class EthosUPerformance
         Shape3 ofmBlock = Shape3.Min(block.OfmBlock, op.Ofm);
         double perElement = OutputCyclesPerElement(spec, op);
         double blockElements = Math.Max(1, ofmBlock.Elements);
+        if (spec.Generation == EthosUGeneration.U85)
+        {
+            // EthosU85Performance::EstimateElementwiseCycles: per element max(table, (min memory / block + table) / 4),
+            // times the OFM elements with the depth rounded up to a 16-channel brick when the OFM is NHCWB16.
+            double memory = BlockMemoryCyclesU85(spec, op, ofmBlock, ofmBlock, fmMemory);
+            perElement = Math.Max(perElement, (memory / blockElements + perElement) / CommandFloorDivisor);
+            long depth = op.OfmNhwc ? op.Ofm.C : EthosUBlockConfig.RoundUp(op.Ofm.C, BrickDepth);
+            return Math.Floor(perElement * ((long)op.Ofm.H * op.Ofm.W * depth));
+        }
         double command = (BlockMemoryCycles(spec, op, ofmBlock, ofmBlock, fmMemory) + perElement * blockElements) / CommandFloorDivisor;
         perElement = Math.Max(perElement, command / blockElements);
         return perElement * op.Ofm.Elements;
@@ -358,7 +503,7 @@ internal static class EthosUPerformance
         {
             NpuActivation.Relu => spec.ActivationCyclesRelu,
             NpuActivation.Lut => spec.ActivationCyclesLut,
-            _ => 0,
+            _ => spec.ActivationCyclesNone, // U85: the table's first entry even with nothing fused; U55/U65: 0
         };
         return Math.Max(output, activation);
     }

@@ -10,8 +10,28 @@ public enum EthosUMemoryMode
     DedicatedSram,
 }
 
+/// <summary>Which Vela cost model an Ethos-U target follows.</summary>
+public enum EthosUGeneration
+{
+    /// <summary>Ethos-U55 and U65: Vela 3.10's Python model (SHRAM banks, <c>npu_performance.py</c>).</summary>
+    U55U65,
+
+    /// <summary>Ethos-U85: Vela 4.x/5.x's regor model (IFM and accumulator RAMs, several µblocks,
+    /// <c>ethos_u85.cpp</c> and <c>ethos_u85_performance.cpp</c>).</summary>
+    U85,
+}
+
+/// <summary>An OFM µblock of an Ethos-U85 configuration and the operator kinds it serves for 8-bit IFMs.</summary>
+/// <param name="H">Height.</param>
+/// <param name="W">Width.</param>
+/// <param name="D">Depth (channels).</param>
+/// <param name="Conv">Convolution, vector product (fully connected) and matmul.</param>
+/// <param name="Depthwise">Depthwise and pooling.</param>
+/// <param name="Elementwise">Elementwise.</param>
+public sealed record EthosUUblock(int H, int W, int D, bool Conv, bool Depthwise, bool Elementwise);
+
 /// <summary>
-/// An Ethos-U55/U65 target: the MAC configuration (µblock, SHRAM, output-stage table), the system config
+/// An Ethos-U55/U65/U85 target: the MAC configuration (µblock, SHRAM, output-stage table), the system config
 /// (clock and memories), the memory mode, the host CPU that runs fallback operators, and the energy model.
 /// Read from a <c>"family": "ethos-u"</c> file.
 /// </summary>
@@ -21,14 +41,34 @@ public sealed class EthosUSpec : TargetSpec
     {
         SpecReader npu = root.Object("npu");
         Product = npu.String("product");
+        Generation = Product switch
+        {
+            "u55" or "u65" => EthosUGeneration.U55U65,
+            "u85" => EthosUGeneration.U85,
+            _ => throw npu.Error("product", $"'{Product}' is not u55, u65 or u85"),
+        };
         MacsPerCycle = npu.Integer("macs_per_cycle", min: 1);
         Cores = npu.Integer("cores", min: 1);
-        UblockW = npu.Integer("ofm_ublock_w", min: 1);
-        UblockH = npu.Integer("ofm_ublock_h", min: 1);
-        UblockD = npu.Integer("ofm_ublock_d", min: 1);
-        ShramKb = npu.Integer("shram_kb", min: 1);
-        ShramBankBytes = npu.Integer("shram_bank_bytes", min: 1);
-        ShramReservedOutputBanks = npu.Integer("shram_reserved_output_banks");
+        if (Generation == EthosUGeneration.U85)
+        {
+            // The U85 has no SHRAM: IFM and accumulator RAMs, and several µblocks per configuration.
+            Ublocks = ReadUblocks(npu.Object("ofm_ublocks"));
+            EthosUUblock first = Ublocks[0];
+            (UblockH, UblockW, UblockD) = (first.H, first.W, first.D);
+            IfmRamBytes = npu.Integer("ifm_ram_bytes", min: 1);
+            AccRamBytes = npu.Integer("acc_ram_bytes", min: 1);
+            WeightDecodeWeightsPerCyclePerCore = npu.Number("weight_decode_weights_per_cycle_per_core", min: 1e-3);
+        }
+        else
+        {
+            UblockW = npu.Integer("ofm_ublock_w", min: 1);
+            UblockH = npu.Integer("ofm_ublock_h", min: 1);
+            UblockD = npu.Integer("ofm_ublock_d", min: 1);
+            Ublocks = [new EthosUUblock(UblockH, UblockW, UblockD, true, true, true)];
+            ShramKb = npu.Integer("shram_kb", min: 1);
+            ShramBankBytes = npu.Integer("shram_bank_bytes", min: 1);
+            ShramReservedOutputBanks = npu.Integer("shram_reserved_output_banks");
+        }
         LutBytes = npu.Integer("lut_bytes");
         BlockMaxW = npu.Integer("ofm_block_max_w", min: 1);
         BlockMaxH = npu.Integer("ofm_block_max_h", min: 1);
@@ -49,6 +89,7 @@ public sealed class EthosUSpec : TargetSpec
         SpecReader activation = npu.Object("activation_cycles_per_element");
         ActivationCyclesRelu = activation.Number("relu").Value;
         ActivationCyclesLut = activation.Number("lut").Value;
+        ActivationCyclesNone = activation.OptionalNumber("none")?.Value ?? 0;
 
         string mode = root.String("memory_mode");
         MemoryMode = mode switch
@@ -97,8 +138,23 @@ public sealed class EthosUSpec : TargetSpec
         DramPjPerByte = energy.Number("dram_pj_per_byte");
     }
 
-    /// <summary><c>u55</c> or <c>u65</c>.</summary>
+    /// <summary><c>u55</c>, <c>u65</c> or <c>u85</c>.</summary>
     public string Product { get; }
+
+    /// <summary>Which Vela cost model applies (from <see cref="Product"/>).</summary>
+    public EthosUGeneration Generation { get; }
+
+    /// <summary>The OFM µblocks, in the order Vela tries them (one on U55/U65).</summary>
+    public IReadOnlyList<EthosUUblock> Ublocks { get; }
+
+    /// <summary>U85: the IFM buffer RAM (0 on U55/U65, which use SHRAM).</summary>
+    public int IfmRamBytes { get; }
+
+    /// <summary>U85: the accumulator RAM (0 on U55/U65).</summary>
+    public int AccRamBytes { get; }
+
+    /// <summary>U85: weights the decoders consume per cycle per core (null on U55/U65).</summary>
+    public SourcedValue? WeightDecodeWeightsPerCyclePerCore { get; }
 
     public int MacsPerCycle { get; }
 
@@ -118,7 +174,7 @@ public sealed class EthosUSpec : TargetSpec
 
     public int ShramReservedOutputBanks { get; }
 
-    /// <summary>SHRAM taken by a lookup table when an operator uses one.</summary>
+    /// <summary>SHRAM (U85: LUT RAM) taken by a lookup table when an operator uses one.</summary>
     public int LutBytes { get; }
 
     public int BlockMaxW { get; }
@@ -160,6 +216,9 @@ public sealed class EthosUSpec : TargetSpec
 
     /// <summary>Sigmoid, tanh and every LUT-based activation.</summary>
     public double ActivationCyclesLut { get; }
+
+    /// <summary>The activation-table entry when nothing is fused (U85: its first entry; U55/U65: 0).</summary>
+    public double ActivationCyclesNone { get; }
 
     public EthosUMemoryMode MemoryMode { get; }
 
@@ -204,8 +263,13 @@ public sealed class EthosUSpec : TargetSpec
         ("family", FamilyName(Family)),
         ("npu", $"Ethos-{Product.ToUpperInvariant()}, {MacsPerCycle} MACs/cycle" + (Cores > 1 ? $" ({Cores} cores)" : "")),
         ("clock", Format(ClockMhz)),
-        ("ofm ublock", $"{UblockW}x{UblockH}x{UblockD}"),
-        ("shram", $"{ShramKb} KB"),
+        .. (Generation == EthosUGeneration.U85
+            ? new (string, string)[]
+            {
+                ("ofm ublocks", string.Join(", ", Ublocks.Select(u => $"{u.W}x{u.H}x{u.D}"))),
+                ("ifm/acc ram", $"{IfmRamBytes / 1024} KB / {AccRamBytes / 1024} KB"),
+            }
+            : [("ofm ublock", $"{UblockW}x{UblockH}x{UblockD}"), ("shram", $"{ShramKb} KB")]),
         ("memory mode", MemoryMode == EthosUMemoryMode.SharedSram ? "Shared_Sram (weights in flash, arena in SRAM)"
             : "Dedicated_Sram (weights and arena in DRAM, SRAM cache)"),
         ("sram", $"{Format(Sram.BytesPerCycle)}, {Format(Sram.SizeKb!)}"),
@@ -213,4 +277,41 @@ public sealed class EthosUSpec : TargetSpec
         ("host cpu", $"{HostTargetId} @ {Format(HostClockMhz)} ({CortexMStacks.Name(HostStack)})"),
         ("power", Format(ActivePowerMw)),
     ];
+
+    private static List<EthosUUblock> ReadUblocks(SpecReader list)
+    {
+        var result = new List<EthosUUblock>();
+        foreach (string name in list.PropertyNames())
+        {
+            SpecReader entry = list.Object(name);
+            entry.String("source");
+            string[] parts = name.Split('_');
+            if (parts.Length != 3 || !TryDim(parts[0], 'h', out int h) || !TryDim(parts[1], 'w', out int w) || !TryDim(parts[2], 'd', out int d))
+            {
+                throw list.Error(name, "must be named h<H>_w<W>_d<D>");
+            }
+            IReadOnlyList<string> ops = entry.StringList("ops");
+            foreach (string op in ops)
+            {
+                if (op is not ("conv" or "depthwise" or "elementwise"))
+                {
+                    throw entry.Error("ops", $"'{op}' is not conv, depthwise or elementwise");
+                }
+            }
+            result.Add(new EthosUUblock(h, w, d, ops.Contains("conv"), ops.Contains("depthwise"), ops.Contains("elementwise")));
+        }
+        if (result.Count == 0 || !result.Any(u => u.Conv) || !result.Any(u => u.Depthwise) || !result.Any(u => u.Elementwise))
+        {
+            throw new TargetException($"{list.File}: {list.Path} must list at least one µblock for each of conv, depthwise and elementwise");
+        }
+        return result;
+    }
+
+    private static bool TryDim(string part, char prefix, out int value)
+    {
+        value = 0;
+        return part.Length > 1 && part[0] == prefix
+            && int.TryParse(part.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value)
+            && value is >= 1 and <= 1024;
+    }
 }

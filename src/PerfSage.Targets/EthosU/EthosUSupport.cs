@@ -6,9 +6,12 @@ using PerfSage.Tflite;
 namespace PerfSage.Targets;
 
 /// <summary>
-/// Operator placement on Ethos-U by Vela 3.10's support rules (TARGETS §1.7, from <c>SUPPORTED_OPS.md</c>),
+/// Operator placement on Ethos-U55/U65 by Vela 3.10's support rules (TARGETS §1.7, from <c>SUPPORTED_OPS.md</c>),
 /// and the lowering of supported operators to <see cref="NpuOp"/>. An operator that is not in the list, or
-/// fails a constraint, runs on the host CPU; the reason names the rule.
+/// fails a constraint, runs on the host CPU; the reason names the rule. The Ethos-U85 follows Vela 5.1's list and
+/// constraints for it (<c>SUPPORTED_OPS.md</c>, "Ethos-U85 TFLite Summary Table" and "Ethos-U85 TFLite Generic
+/// Constraints", Vela 5.1.1), which add the transformer building blocks (BATCH_MATMUL, GATHER, GELU, SELECT, …),
+/// comparisons and logical ops, and drop the U55's rank, batch, stride and fused-activation limits.
 /// </summary>
 internal static class EthosUSupport
 {
@@ -29,6 +32,36 @@ internal static class EthosUSupport
         BuiltinOperator.TRANSPOSE_CONV, BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, BuiltinOperator.UNPACK,
     }.ToFrozenSet();
 
+    /// <summary>Operators Vela 5.1 can place on the Ethos-U85 (SUPPORTED_OPS.md, "Ethos-U85 TFLite Summary Table").</summary>
+    private static readonly FrozenSet<BuiltinOperator> NpuOpsU85 = new[]
+    {
+        BuiltinOperator.ABS, BuiltinOperator.ADD, BuiltinOperator.ARG_MAX, BuiltinOperator.AVERAGE_POOL_2D,
+        BuiltinOperator.BATCH_MATMUL, BuiltinOperator.CAST, BuiltinOperator.CONCATENATION, BuiltinOperator.CONV_2D,
+        BuiltinOperator.DEPTHWISE_CONV_2D, BuiltinOperator.DIV, BuiltinOperator.EQUAL, BuiltinOperator.EXP,
+        BuiltinOperator.EXPAND_DIMS, BuiltinOperator.FULLY_CONNECTED, BuiltinOperator.GATHER, BuiltinOperator.GELU,
+        BuiltinOperator.GREATER, BuiltinOperator.GREATER_EQUAL, BuiltinOperator.HARD_SWISH, BuiltinOperator.LEAKY_RELU,
+        BuiltinOperator.LESS, BuiltinOperator.LESS_EQUAL, BuiltinOperator.LOG, BuiltinOperator.LOGICAL_AND,
+        BuiltinOperator.LOGICAL_NOT, BuiltinOperator.LOGICAL_OR, BuiltinOperator.LOGISTIC, BuiltinOperator.MAXIMUM,
+        BuiltinOperator.MAX_POOL_2D, BuiltinOperator.MEAN, BuiltinOperator.MINIMUM, BuiltinOperator.MIRROR_PAD,
+        BuiltinOperator.MUL, BuiltinOperator.NEG, BuiltinOperator.NOT_EQUAL, BuiltinOperator.PACK, BuiltinOperator.PAD,
+        BuiltinOperator.PADV2, BuiltinOperator.PRELU, BuiltinOperator.QUANTIZE, BuiltinOperator.REDUCE_ALL,
+        BuiltinOperator.REDUCE_ANY, BuiltinOperator.REDUCE_MAX, BuiltinOperator.REDUCE_MIN, BuiltinOperator.RELU,
+        BuiltinOperator.RELU6, BuiltinOperator.RELU_0_TO_1, BuiltinOperator.RELU_N1_TO_1, BuiltinOperator.RESHAPE,
+        BuiltinOperator.RESIZE_BILINEAR, BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, BuiltinOperator.REVERSE_V2,
+        BuiltinOperator.RSQRT, BuiltinOperator.SCATTER_ND, BuiltinOperator.SELECT, BuiltinOperator.SELECT_V2,
+        BuiltinOperator.SLICE, BuiltinOperator.SOFTMAX, BuiltinOperator.SPLIT, BuiltinOperator.SPLIT_V,
+        BuiltinOperator.SQUARED_DIFFERENCE, BuiltinOperator.SQUEEZE, BuiltinOperator.STRIDED_SLICE, BuiltinOperator.SUB,
+        BuiltinOperator.SUM, BuiltinOperator.TANH, BuiltinOperator.TILE, BuiltinOperator.TRANSPOSE,
+        BuiltinOperator.TRANSPOSE_CONV, BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, BuiltinOperator.UNPACK,
+    }.ToFrozenSet();
+
+    /// <summary>Largest tensor axis, and largest batch × height once our U85 lowering folds the leading axes into the
+    /// height (assumption: the U85's 16-bit shape registers; Vela's TOSA constraints give axes 1..65536).</summary>
+    internal const long MaxAxisU85 = 65536;
+
+    /// <summary>Largest rank of a TRANSPOSE on the U85 ("Tensor dimension must be &lt;= 8").</summary>
+    private const int MaxTransposeRankU85 = 8;
+
     /// <summary>Operators allowed int32 tensors (SUPPORTED_OPS.md).</summary>
     private static bool AllowsInt32(BuiltinOperator op) => op is BuiltinOperator.ADD or BuiltinOperator.SUB
         or BuiltinOperator.MUL or BuiltinOperator.SHAPE or BuiltinOperator.TRANSPOSE or BuiltinOperator.ARG_MAX;
@@ -45,8 +78,12 @@ internal static class EthosUSupport
     internal const int DecomposedPasses = 3;
 
     /// <summary>The first support rule <paramref name="node"/> fails, or null when the NPU can run it.</summary>
-    public static string? Check(OpGraph graph, OpNode node)
+    public static string? Check(OpGraph graph, OpNode node, EthosUGeneration generation = EthosUGeneration.U55U65)
     {
+        if (generation == EthosUGeneration.U85)
+        {
+            return CheckU85(graph, node);
+        }
         if (node.IsCustom)
         {
             return "custom operator: not an Ethos-U operator (Vela leaves it to the CPU)";
@@ -172,6 +209,118 @@ internal static class EthosUSupport
         return null;
     }
 
+    /// <summary>The Ethos-U85 rules (Vela 5.1.1 SUPPORTED_OPS.md): the U85 list, its generic constraints (feature
+    /// maps BOOL, INT8, UINT8, INT16, INT32 or INT64; per-axis quantisation only for CONV_2D, DEPTHWISE_CONV_2D,
+    /// FULLY_CONNECTED and TRANSPOSE_CONV) and the operator-specific ones this graph can check.</summary>
+    private static string? CheckU85(OpGraph graph, OpNode node)
+    {
+        if (node.IsCustom)
+        {
+            return "custom operator: not an Ethos-U operator (Vela leaves it to the CPU)";
+        }
+        if (!node.IsUnknown && !node.IsSupported)
+        {
+            return "the graph has no cost rule for this node (its shapes do not fit the operator's rule)";
+        }
+        if (node.IsUnknown || !NpuOpsU85.Contains(node.Builtin))
+        {
+            return "operator not in Vela 5.1's Ethos-U85 NPU list (SUPPORTED_OPS.md)";
+        }
+        BuiltinOperator code = node.Builtin;
+        ImmutableArray<GraphTensor> tensors = graph.Tensors;
+        foreach ((int id, bool isOutput) in ActivationTensors(node))
+        {
+            TensorType type = tensors[id].Type;
+            if (type is not (TensorType.Bool or TensorType.Int8 or TensorType.UInt8 or TensorType.Int16 or TensorType.Int32 or TensorType.Int64))
+            {
+                return $"{(isOutput ? "output" : "input")} type {TensorTypes.Name(type)} is not supported on the Ethos-U85 (bool, int8, uint8, int16, int32, int64)";
+            }
+            ImmutableArray<int> shape = tensors[id].Shape;
+            long folded = 1;
+            for (int d = 0; d < shape.Length; d++)
+            {
+                if (shape[d] > MaxAxisU85)
+                {
+                    return $"{(isOutput ? "output" : "input")} dimension {d} is {shape[d]} (at most {MaxAxisU85})";
+                }
+                if (d < shape.Length - 2)
+                {
+                    folded *= Math.Max(1, shape[d]);
+                }
+            }
+            if (folded > MaxAxisU85)
+            {
+                return $"{(isOutput ? "output" : "input")} leading axes fold to {folded} rows (at most {MaxAxisU85})";
+            }
+            if (code == BuiltinOperator.TRANSPOSE && shape.Length > MaxTransposeRankU85)
+            {
+                return $"TRANSPOSE of rank {shape.Length} (at most {MaxTransposeRankU85})";
+            }
+        }
+
+        bool perAxisAllowed = code is BuiltinOperator.CONV_2D or BuiltinOperator.DEPTHWISE_CONV_2D
+            or BuiltinOperator.FULLY_CONNECTED or BuiltinOperator.TRANSPOSE_CONV;
+        if (!perAxisAllowed)
+        {
+            foreach (int id in node.Inputs)
+            {
+                if (id >= 0 && tensors[id].Quantization is { IsPerChannel: true })
+                {
+                    return "per-axis quantisation is only supported for CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV";
+                }
+            }
+        }
+
+        OpAttributes a = node.Attributes;
+        if (code is BuiltinOperator.AVERAGE_POOL_2D or BuiltinOperator.MAX_POOL_2D
+            && (a.KernelH > 256 || a.KernelW > 256 || (long)a.KernelH * a.KernelW > 65536))
+        {
+            return $"pooling window {a.KernelH}x{a.KernelW} exceeds 256x256";
+        }
+        if (code == BuiltinOperator.MEAN && node.MainInput >= 0 && tensors[node.MainInput].Shape is { Length: 4 } ms && ms[0] != 1)
+        {
+            return $"MEAN batch is {ms[0]} (batch 1 only)";
+        }
+        if (code == BuiltinOperator.SOFTMAX && node.MainInput >= 0)
+        {
+            Shape3 s3 = ToShape3(tensors[node.MainInput].Shape, foldBatch: true);
+            if ((long)s3.H * s3.W >= 65536)
+            {
+                return $"SOFTMAX over {s3.H}x{s3.W} positions (width × height must be below 65536)";
+            }
+        }
+        if (code is BuiltinOperator.FULLY_CONNECTED or BuiltinOperator.DEPTHWISE_CONV_2D or BuiltinOperator.CONV_2D
+            or BuiltinOperator.TRANSPOSE_CONV)
+        {
+            int w = node.WeightTensor;
+            if (w < 0 || !tensors[w].IsConstant)
+            {
+                return "weights must be constant";
+            }
+            if (tensors[w].Type is not (TensorType.Int8 or TensorType.UInt8))
+            {
+                return $"weights must be int8, not {TensorTypes.Name(tensors[w].Type)}";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The activation inputs and the outputs of a node.</summary>
+    private static IEnumerable<(int Id, bool IsOutput)> ActivationTensors(OpNode node)
+    {
+        foreach (int id in node.ActivationInputs)
+        {
+            yield return (id, false);
+        }
+        foreach (int id in node.Outputs)
+        {
+            if (id >= 0)
+            {
+                yield return (id, true);
+            }
+        }
+    }
+
     private static string? CheckType(BuiltinOperator code, TensorType type, bool isOutput)
     {
         if (type is TensorType.Int8 or TensorType.UInt8 or TensorType.Int16)
@@ -205,19 +354,35 @@ internal static class EthosUSupport
         return null;
     }
 
-    private static Shape3 ToShape3(ImmutableArray<int> s) => s.Length switch
+    /// <summary>The last three axes as H, W, C; with <paramref name="foldBatch"/> (U85, which runs any batch) every
+    /// leading axis is folded into H (bounded by <see cref="CheckU85"/>).</summary>
+    private static Shape3 ToShape3(ImmutableArray<int> s, bool foldBatch = false)
     {
-        0 => new Shape3(1, 1, 1),
-        1 => new Shape3(1, 1, Math.Max(1, s[0])),
-        2 => new Shape3(1, Math.Max(1, s[0]), Math.Max(1, s[1])),
-        3 => new Shape3(Math.Max(1, s[0]), Math.Max(1, s[1]), Math.Max(1, s[2])),
-        _ => new Shape3(Math.Max(1, s[^3]), Math.Max(1, s[^2]), Math.Max(1, s[^1])),
-    };
+        Shape3 shape = s.Length switch
+        {
+            0 => new Shape3(1, 1, 1),
+            1 => new Shape3(1, 1, Math.Max(1, s[0])),
+            2 => new Shape3(1, Math.Max(1, s[0]), Math.Max(1, s[1])),
+            3 => new Shape3(Math.Max(1, s[0]), Math.Max(1, s[1]), Math.Max(1, s[2])),
+            _ => new Shape3(Math.Max(1, s[^3]), Math.Max(1, s[^2]), Math.Max(1, s[^1])),
+        };
+        if (foldBatch && s.Length > 3)
+        {
+            long h = shape.H;
+            for (int d = 0; d < s.Length - 3; d++)
+            {
+                h *= Math.Max(1, s[d]);
+            }
+            shape = shape with { H = (int)Math.Min(h, int.MaxValue) };
+        }
+        return shape;
+    }
 
     /// <summary>Lowers a node that passed <see cref="Check"/>; <paramref name="onCpu"/> says, per node, which
     /// operators run on the CPU (their feature maps stay NHWC).</summary>
-    public static NpuOp Lower(OpGraph graph, OpNode node, ReadOnlySpan<bool> onCpu)
+    public static NpuOp Lower(OpGraph graph, OpNode node, ReadOnlySpan<bool> onCpu, EthosUGeneration generation = EthosUGeneration.U55U65)
     {
+        bool u85 = generation == EthosUGeneration.U85;
         ImmutableArray<GraphTensor> tensors = graph.Tensors;
         OpAttributes a = node.Attributes;
         int outId = node.MainOutput;
@@ -226,8 +391,8 @@ internal static class EthosUSupport
         GraphTensor? output = outId >= 0 ? tensors[outId] : null;
         var op = new NpuOp
         {
-            Ifm = input is null ? new Shape3(1, 1, 1) : ToShape3(input.Shape),
-            Ofm = output is null ? new Shape3(1, 1, 1) : ToShape3(output.Shape),
+            Ifm = input is null ? new Shape3(1, 1, 1) : ToShape3(input.Shape, u85),
+            Ofm = output is null ? new Shape3(1, 1, 1) : ToShape3(output.Shape, u85),
             KernelH = 1,
             KernelW = 1,
             StrideH = 1,
@@ -243,6 +408,10 @@ internal static class EthosUSupport
             OfmNhwc = output is null || IsNhwc(output, onCpu),
         };
 
+        if (u85 && LowerU85(ref op, graph, node))
+        {
+            return op;
+        }
         switch (node.Builtin)
         {
             case BuiltinOperator.CONV_2D:
@@ -374,6 +543,133 @@ internal static class EthosUSupport
                 break;
         }
         return op;
+    }
+
+    /// <summary>The Ethos-U85 lowerings that differ from the U55's (Vela 4.x/5.x regor, <c>ArchEthosU85::GetHWOp</c>):
+    /// matmul runs as a vector product with a second IFM; GATHER, SCATTER_ND and TILE run as DMA, and RESIZE as the
+    /// resize unit, which Vela gives no compute cycles; activations, QUANTIZE, CAST, TRANSPOSE, REVERSE and the memory
+    /// copies (concatenation, pack, split, slice, pad) run as a 1×1 average-pool NOP (<c>UseAvgPoolNop</c>);
+    /// comparisons, logical ops and SELECT are elementwise. False when the shared lowering applies.</summary>
+    private static bool LowerU85(ref NpuOp op, OpGraph graph, OpNode node)
+    {
+        ImmutableArray<GraphTensor> tensors = graph.Tensors;
+        switch (node.Builtin)
+        {
+            case BuiltinOperator.BATCH_MATMUL:
+            {
+                // A [.., M, K] × B [.., K, N]: a vector product per batch row of M rows of K (MACs = output elements · K),
+                // the batches as the height (each axis and the folded batch are at most 65536, see CheckU85).
+                op.Type = NpuBlockType.VectorProduct;
+                long k = node.Cost.Macs > 0 && op.Ofm.Elements > 0 ? Math.Max(1, node.Cost.Macs / op.Ofm.Elements) : 1;
+                int kk = (int)Math.Min(k, MaxAxisU85);
+                op.Ifm = new Shape3(op.Ofm.H, op.Ofm.W, kk);
+                int second = node.Inputs.Length > 1 ? node.Inputs[1] : -1;
+                long secondElements = second >= 0 ? tensors[second].ElementCount : k * op.Ofm.C;
+                long secondRows = Math.Max(1, secondElements / Math.Max(1, op.Ofm.C));
+                op.Ifm2 = new Shape3(1, (int)Math.Min(secondRows, int.MaxValue), op.Ofm.C);
+                return true;
+            }
+            case BuiltinOperator.RESHAPE:
+            case BuiltinOperator.SQUEEZE:
+            case BuiltinOperator.EXPAND_DIMS:
+                // Elided, unless it joins a graph input straight to a graph output: then the NPU must copy it
+                // (assumption: Vela inserts a memory copy there [recall]), costed as the average-pool NOP.
+                if (node.MainInput >= 0 && tensors[node.MainInput].IsGraphInput && node.MainOutput >= 0
+                    && tensors[node.MainOutput].IsGraphOutput)
+                {
+                    SetPoolNop(ref op, op.Activation);
+                    return true;
+                }
+                return false;
+            case BuiltinOperator.GATHER:
+            case BuiltinOperator.SCATTER_ND:
+            case BuiltinOperator.TILE:
+                op.Type = NpuBlockType.Dma;
+                op.Ifm = op.Ofm;
+                return true;
+            case BuiltinOperator.RESIZE_BILINEAR:
+            case BuiltinOperator.RESIZE_NEAREST_NEIGHBOR:
+                op.Type = NpuBlockType.Dma;
+                return true;
+            case BuiltinOperator.RELU:
+            case BuiltinOperator.RELU6:
+            case BuiltinOperator.RELU_N1_TO_1:
+            case BuiltinOperator.RELU_0_TO_1:
+                SetPoolNop(ref op, NpuActivation.Relu);
+                return true;
+            case BuiltinOperator.LOGISTIC:
+            case BuiltinOperator.TANH:
+            case BuiltinOperator.EXP:
+            case BuiltinOperator.LOG:
+            case BuiltinOperator.RSQRT:
+            case BuiltinOperator.HARD_SWISH:
+            case BuiltinOperator.LEAKY_RELU:
+            case BuiltinOperator.GELU:
+                SetPoolNop(ref op, NpuActivation.Lut);
+                return true;
+            case BuiltinOperator.QUANTIZE:
+            case BuiltinOperator.CAST:
+            case BuiltinOperator.TRANSPOSE:
+            case BuiltinOperator.REVERSE_V2:
+            case BuiltinOperator.CONCATENATION:
+            case BuiltinOperator.PACK:
+            case BuiltinOperator.UNPACK:
+            case BuiltinOperator.SPLIT:
+            case BuiltinOperator.SPLIT_V:
+            case BuiltinOperator.SLICE:
+            case BuiltinOperator.STRIDED_SLICE:
+            case BuiltinOperator.PAD:
+            case BuiltinOperator.PADV2:
+            case BuiltinOperator.MIRROR_PAD:
+                SetPoolNop(ref op, op.Activation);
+                return true;
+            case BuiltinOperator.EQUAL:
+            case BuiltinOperator.NOT_EQUAL:
+            case BuiltinOperator.GREATER:
+            case BuiltinOperator.GREATER_EQUAL:
+            case BuiltinOperator.LESS:
+            case BuiltinOperator.LESS_EQUAL:
+            case BuiltinOperator.LOGICAL_AND:
+            case BuiltinOperator.LOGICAL_OR:
+            case BuiltinOperator.SELECT:
+            case BuiltinOperator.SELECT_V2:
+                SetBinary(ref op, graph, node, NpuOutputKind.Conv);
+                return true;
+            case BuiltinOperator.DIV:
+                // Assumption: a reciprocal and a multiply, like the decomposed U55 ops.
+                SetBinary(ref op, graph, node, NpuOutputKind.Mul);
+                op.Passes = DecomposedPasses;
+                return true;
+            case BuiltinOperator.ABS:
+            case BuiltinOperator.NEG:
+            case BuiltinOperator.LOGICAL_NOT:
+                op.Type = NpuBlockType.Elementwise;
+                return true;
+            case BuiltinOperator.SUM:
+            case BuiltinOperator.REDUCE_MAX:
+            case BuiltinOperator.REDUCE_MIN:
+            case BuiltinOperator.REDUCE_ANY:
+            case BuiltinOperator.REDUCE_ALL:
+                // A pooling-like reduction over the reduced window (as MEAN below; assumption for SUM, which Vela runs as
+                // ReduceSum, a convolution-like op).
+                op.Type = NpuBlockType.Pooling;
+                op.Output = node.Builtin == BuiltinOperator.SUM ? NpuOutputKind.Conv : NpuOutputKind.MaxPool;
+                op.KernelH = Math.Max(1, op.Ifm.H / Math.Max(1, op.Ofm.H));
+                op.KernelW = Math.Max(1, op.Ifm.W / Math.Max(1, op.Ofm.W));
+                op.StrideH = op.KernelH;
+                op.StrideW = op.KernelW;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>A 1×1 average pool over the output, with <paramref name="activation"/> fused.</summary>
+    private static void SetPoolNop(ref NpuOp op, NpuActivation activation)
+    {
+        op.Type = NpuBlockType.Pooling;
+        op.Ifm = op.Ofm;
+        op.Activation = activation;
     }
 
     private static void SetWindow(ref NpuOp op, OpAttributes a)

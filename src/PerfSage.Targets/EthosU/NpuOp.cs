@@ -10,6 +10,9 @@ internal enum NpuBlockType
     Elementwise,
     /// <summary>Removed by Vela (RESHAPE, SQUEEZE, EXPAND_DIMS, SHAPE): no command, no traffic.</summary>
     Elided,
+    /// <summary>U85 operators Vela runs as a DMA or costs without compute cycles (GATHER, SCATTER_ND, TILE, RESIZE):
+    /// traffic only (<c>EthosU85Performance::MeasureCycleCost</c> gives them 0 op cycles).</summary>
+    Dma,
 }
 
 /// <summary>Which column of the output-stage table applies.</summary>

@@ -9,7 +9,8 @@ public sealed class CatalogTests(ITestOutputHelper output)
     private static readonly string[] ExpectedIds =
     [
         "adreno-640", "cortex-m33", "cortex-m4", "cortex-m55", "cortex-m7", "cortex-m85",
-        "ethos-u55-128", "ethos-u55-256", "ethos-u55-32", "ethos-u55-64", "ethos-u65-256", "ethos-u65-512", "mali-g76",
+        "ethos-u55-128", "ethos-u55-256", "ethos-u55-32", "ethos-u55-64", "ethos-u65-256", "ethos-u65-512",
+        "ethos-u85-1024", "ethos-u85-128", "ethos-u85-2048", "ethos-u85-256", "ethos-u85-512", "mali-g76",
     ];
 
     [Fact]
@@ -175,6 +176,34 @@ public sealed class CatalogTests(ITestOutputHelper output)
         });
         TargetException e = Assert.Throws<TargetException>(() => TargetCatalog.Load(dir.Path));
         Assert.Contains("$.npu.shram_kb is missing", e.Message);
+    }
+
+    [Fact]
+    public void A_u85_microblock_must_be_named_by_its_shape_and_say_its_source()
+    {
+        using var dir = new TempCatalog();
+        dir.CopyFromDefault("ethos-u85-256", "cortex-m85", edit: j =>
+        {
+            if ((string?)j["id"] == "ethos-u85-256")
+            {
+                var ublocks = j["npu"]!["ofm_ublocks"]!.AsObject();
+                ublocks["2x2x8"] = ublocks["h2_w2_d8"]!.DeepClone();
+                ublocks.Remove("h2_w2_d8");
+            }
+        });
+        TargetException e = Assert.Throws<TargetException>(() => TargetCatalog.Load(dir.Path));
+        Assert.Contains("$.npu.ofm_ublocks.2x2x8 must be named h<H>_w<W>_d<D>", e.Message);
+
+        using var dir2 = new TempCatalog();
+        dir2.CopyFromDefault("ethos-u85-256", "cortex-m85", edit: j =>
+        {
+            if ((string?)j["id"] == "ethos-u85-256")
+            {
+                j["npu"]!["ofm_ublocks"]!["h1_w4_d8"]!.AsObject().Remove("source");
+            }
+        });
+        e = Assert.Throws<TargetException>(() => TargetCatalog.Load(dir2.Path));
+        Assert.Contains("$.npu.ofm_ublocks.h1_w4_d8.source is missing", e.Message);
     }
 
     [Fact]

@@ -11,6 +11,8 @@ public sealed class TargetAliasesTests
     [InlineData("ethos-u55", "ethos-u55-256")]
     // Vela documents no default for the U65: our assumption is the family's widest configuration.
     [InlineData("ethos-u65", "ethos-u65-512")]
+    // Vela documents no default for the U85 either: its widest configuration.
+    [InlineData("ethos-u85", "ethos-u85-2048")]
     [InlineData("Ethos-U55", "ethos-u55-256")]
     public void A_family_name_resolves_to_its_default_configuration(string name, string expected)
     {
@@ -57,30 +59,28 @@ public sealed class TargetAliasesTests
     {
         TargetException e = Assert.Throws<TargetException>(() => TargetAliases.Resolve("ethos-u", Catalog));
         Assert.Equal("target 'ethos-u' is a family, not a target: name one of ethos-u55-128, ethos-u55-256, ethos-u55-32, ethos-u55-64, "
-            + "ethos-u65-256, ethos-u65-512 (or a family name: ethos-u55, ethos-u65)", e.Message);
+            + "ethos-u65-256, ethos-u65-512, ethos-u85-1024, ethos-u85-128, ethos-u85-2048, ethos-u85-256, ethos-u85-512 "
+            + "(or a family name: ethos-u55, ethos-u65, ethos-u85)", e.Message);
     }
 
     [Fact]
-    public void Ethos_u85_says_the_family_is_not_in_the_catalog_yet()
+    public void Ethos_u85_resolves_to_the_2048_configuration_of_the_catalog()
     {
-        TargetException e = Assert.Throws<TargetException>(() => TargetAliases.Resolve("ethos-u85", Catalog));
-        Assert.Equal("target 'ethos-u85': the Ethos-U85 family is not in the catalog yet (no ethos-u85-* target); Ethos-U targets: "
-            + "ethos-u55-128, ethos-u55-256, ethos-u55-32, ethos-u55-64, ethos-u65-256, ethos-u65-512", e.Message);
-    }
-
-    [Fact]
-    public void Ethos_u85_resolves_once_its_default_configuration_is_in_the_catalog()
-    {
-        using var temp = new TempCatalog();
-        temp.CopyFromDefault("cortex-m55");
-        // A stand-in file: the U65-512 renamed, only for its id.
-        temp.CopyFromDefault("ethos-u65-512", json => json["id"] = "ethos-u85-2048");
-        File.Move(Path.Combine(temp.Path, "ethos-u65-512.json"), Path.Combine(temp.Path, "ethos-u85-2048.json"));
-        TargetCatalog catalog = TargetCatalog.Load(temp.Path);
-        TargetResolution r = TargetAliases.Resolve("ethos-u85", catalog);
+        TargetResolution r = TargetAliases.Resolve("ethos-u85", Catalog);
         Assert.Equal("ethos-u85-2048", r.Id);
+        Assert.IsType<EthosUSpec>(Catalog.Get(r.Id));
         Assert.Equal("target ethos-u85 is ethos-u85-2048 (the widest configuration; our assumption, Vela documents no default for the U85)",
             TargetAliases.Describe(r));
+    }
+
+    [Fact]
+    public void A_family_with_no_configuration_in_the_catalog_says_it_is_not_there_yet()
+    {
+        using var temp = new TempCatalog();
+        temp.CopyFromDefault("cortex-m55", "ethos-u55-128", "ethos-u65-512");
+        TargetException e = Assert.Throws<TargetException>(() => TargetAliases.Resolve("ethos-u85", TargetCatalog.Load(temp.Path)));
+        Assert.Equal("target 'ethos-u85': the Ethos-U85 family is not in the catalog yet (no ethos-u85-* target); Ethos-U targets: "
+            + "ethos-u55-128, ethos-u65-512", e.Message);
     }
 
     [Fact]
