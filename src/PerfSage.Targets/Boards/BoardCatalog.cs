@@ -55,6 +55,10 @@ public sealed class BoardCatalog
         {
             Board board = ReadFile(file);
             string expected = Path.GetFileNameWithoutExtension(file);
+            if (!TargetName.IsValid(board.Id))
+            {
+                throw new TargetException($"{file}: id '{Limits.Echo(board.Id)}' is not a valid board name ({TargetName.Rule})");
+            }
             if (board.Id != expected)
             {
                 throw new TargetException($"{file}: id '{board.Id}' does not match the file name '{expected}.json'");
