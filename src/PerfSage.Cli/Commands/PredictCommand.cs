@@ -28,11 +28,12 @@ internal static class PredictCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var allTargets = new Option<bool>("--all-targets") { Description = "Every target the model has heads for." };
+        Option<string[]> boardOption = TargetOptions.BoardOption();
         var modelDir = ModelOption();
         Option<string> format = Formats.Option("table", "json", "csv");
         var command = new Command("predict", "Predict latency, energy, peak RAM and flash with a trained PerfSage model.")
         {
-            models, targets, allTargets, modelDir, format,
+            models, targets, allTargets, boardOption, modelDir, format,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -46,26 +47,33 @@ internal static class PredictCommand
                 inputs.Add(Predicting.Read(path));
             }
             TargetCatalog catalog = TargetCatalog.LoadDefault();
+            string[] boardNames = parse.GetValue(boardOption) ?? [];
+            if (boardNames.Length > 0 && ((parse.GetValue(targets) ?? []).Length > 0 || parse.GetValue(allTargets)))
+            {
+                throw new UserInputException("give either --board or --target/--all-targets, not both (a board names its target)");
+            }
+            IReadOnlyList<Board> boards = TargetOptions.ResolveBoards(boardNames);
+            bool withBoard = boards.Count > 0;
             RequestedTargets named = RequestedTargets.Resolve(parse.GetValue(targets) ?? [], catalog, context.Notes);
             // Only when a family name was given do JSON and CSV carry "requested" (what was asked) beside "target".
             RequestedTargets? requested = named.AnyFamily ? named : null;
             context.Log.Debug("Inputs read {Ms} ms after process start", ProcessClock.SinceStartMs());
             Predictor predictor = loading.Get();
             context.Log.Debug("Model loaded {Ms} ms after process start", ProcessClock.SinceStartMs());
-            IReadOnlyList<string> chosen = ModelTargets.Resolve(predictor, named.Ids, parse.GetValue(allTargets), dir);
-
-            IReadOnlyList<PredictedRow> rows = Predicting.Predict(predictor, inputs, chosen, catalog);
+            IReadOnlyList<PredictedRow> rows = withBoard
+                ? Predicting.PredictBoards(predictor, inputs, boards, dir)
+                : Predicting.Predict(predictor, inputs, ModelTargets.Resolve(predictor, named.Ids, parse.GetValue(allTargets), dir), catalog);
             context.Log.Debug("Predicted {Ms} ms after process start", ProcessClock.SinceStartMs());
             switch (parse.GetValue(format))
             {
                 case "json":
-                    Output.WriteJson(context.Stdout, json => WriteJson(json, rows, requested));
+                    Output.WriteJson(context.Stdout, json => WriteJson(json, rows, requested, withBoard));
                     break;
                 case "csv":
-                    WriteCsv(context.Stdout, rows, requested);
+                    WriteCsv(context.Stdout, rows, requested, withBoard);
                     break;
                 default:
-                    WriteTable(context.Stdout, rows);
+                    WriteTable(context.Stdout, rows, withBoard);
                     break;
             }
             context.Log.Debug("Printed {Ms} ms after process start", ProcessClock.SinceStartMs());
@@ -105,10 +113,14 @@ internal static class PredictCommand
         double v => v.ToString("G4", CultureInfo.InvariantCulture),
     };
 
-    private static void WriteTable(TextWriter stdout, IReadOnlyList<PredictedRow> rows)
+    private static void WriteTable(TextWriter stdout, IReadOnlyList<PredictedRow> rows, bool withBoard)
     {
         var table = new Table().Border(TableBorder.Simple);
         table.AddColumn("model");
+        if (withBoard)
+        {
+            table.AddColumn("board");
+        }
         table.AddColumn("target");
         table.AddColumn("metric");
         table.AddColumn(new TableColumn("predicted").RightAligned());
@@ -122,11 +134,12 @@ internal static class PredictCommand
                 double? predicted = row.Prediction.Get(metric);
                 double? reference = row.Reference is null ? null : ModelTargets.ReferenceValue(row.Reference, metric);
                 string ratio = predicted is double p && reference is double r && r > 0 ? Output.Num(p / r, 2) : "-";
-                table.AddRow(new IRenderable[]
-                {
+                IRenderable[] cells =
+                [
                     new Text(first ? row.Model : ""), new Text(first ? row.Target : ""), new Text($"{label} [{unit}]"),
                     new Text(Format(predicted)), new Text(Format(reference)), new Text(ratio),
-                });
+                ];
+                table.AddRow(withBoard ? [cells[0], new Text(first ? row.Board ?? "-" : ""), .. cells[1..]] : cells);
                 first = false;
             }
         }
@@ -149,7 +162,7 @@ internal static class PredictCommand
         }
     }
 
-    private static void WriteJson(Utf8JsonWriter json, IReadOnlyList<PredictedRow> rows, RequestedTargets? requested)
+    private static void WriteJson(Utf8JsonWriter json, IReadOnlyList<PredictedRow> rows, RequestedTargets? requested, bool withBoard)
     {
         json.WriteStartArray();
         foreach (PredictedRow row in rows)
@@ -160,6 +173,10 @@ internal static class PredictCommand
             if (requested is not null)
             {
                 json.WriteString("requested", requested.RequestedFor(row.Target));
+            }
+            if (withBoard)
+            {
+                json.WriteString("board", row.Board);
             }
             if (row.Prediction.Error is not null)
             {
@@ -206,10 +223,10 @@ internal static class PredictCommand
         }
     }
 
-    private static void WriteCsv(TextWriter stdout, IReadOnlyList<PredictedRow> rows, RequestedTargets? requested)
+    private static void WriteCsv(TextWriter stdout, IReadOnlyList<PredictedRow> rows, RequestedTargets? requested, bool withBoard)
     {
         using var csv = Csv.Create(stdout);
-        Csv.Header(csv, ["model", "target", .. (requested is null ? Array.Empty<string>() : ["requested"]), .. MetricColumns.Select(c => MetricNames.Name(c.Metric)),
+        Csv.Header(csv, ["model", "target", .. (requested is null ? Array.Empty<string>() : ["requested"]), .. (withBoard ? ["board"] : Array.Empty<string>()), .. MetricColumns.Select(c => MetricNames.Name(c.Metric)),
             .. MetricColumns.Select(c => "ref_" + MetricNames.Name(c.Metric)), "warnings", "error"]);
         foreach (PredictedRow row in rows)
         {
@@ -218,6 +235,10 @@ internal static class PredictCommand
             if (requested is not null)
             {
                 csv.WriteField(requested.RequestedFor(row.Target));
+            }
+            if (withBoard)
+            {
+                csv.WriteField(row.Board ?? "");
             }
             foreach ((Metric metric, _, _) in MetricColumns)
             {
