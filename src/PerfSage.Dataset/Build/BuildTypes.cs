@@ -18,6 +18,10 @@ public sealed record BuildRequest(string Space, int Count, IReadOnlyList<string>
     /// <summary>Build only this shard (<see cref="ShardSet.One"/>): the samples <c>i</c> with
     /// <c>i mod n == shard</c>. Null for the whole build.</summary>
     public ShardSet? Shard { get; init; }
+
+    /// <summary>Board presets (<c>dataset build --board</c>) to label for instead of <see cref="Targets"/>: each model is
+    /// labelled with <see cref="BoardEstimator"/> and the label's target is the board id.</summary>
+    public IReadOnlyList<string> Boards { get; init; } = [];
 }
 
 /// <summary>How a build runs (nothing here changes what it produces).</summary>
