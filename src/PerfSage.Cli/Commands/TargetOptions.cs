@@ -72,8 +72,8 @@ internal sealed class TargetOptions
     }
 
     /// <summary>
-    /// Lowest <c>--clock-mhz</c> accepted. The catalog's slowest core is the Cortex-M4 at 120 MHz
-    /// (data/targets/cortex-m4.json); microcontrollers still run at 1 MHz in low-power modes, and below that the
+    /// Lowest <c>--clock-mhz</c> accepted. The catalog's slowest core is the Cortex-M0+ at 64 MHz
+    /// (data/targets/cortex-m0plus.json); microcontrollers still run at 1 MHz in low-power modes, and below that the
     /// cycle counts turn into latencies of hours with energies that underflow.
     /// </summary>
     public const double MinClockMhz = 1;
@@ -89,7 +89,7 @@ internal sealed class TargetOptions
     public static Option<double?> ClockOption() => new("--clock-mhz")
     {
         Description = string.Create(CultureInfo.InvariantCulture,
-            $"Override the target's clock (MHz, {MinClockMhz:0} to {MaxClockMhz:0}: the catalog's clocks are 120 to 1000 MHz)."),
+            $"Override the target's clock (MHz, {MinClockMhz:0} to {MaxClockMhz:0}: the catalog's clocks are 64 to 1000 MHz)."),
     };
 
     /// <summary>The <c>--clock-mhz</c> value, or null when not given.</summary>
@@ -100,7 +100,7 @@ internal sealed class TargetOptions
         if (value is { } mhz && !(mhz >= MinClockMhz && mhz <= MaxClockMhz))
         {
             throw new UserInputException(string.Create(CultureInfo.InvariantCulture,
-                $"--clock-mhz {mhz}: must be a number from {MinClockMhz:0} to {MaxClockMhz:0} MHz (the catalog's cores run at 120 to 1000 MHz)"));
+                $"--clock-mhz {mhz}: must be a number from {MinClockMhz:0} to {MaxClockMhz:0} MHz (the catalog's cores run at 64 to 1000 MHz)"));
         }
         return value;
     }
