@@ -97,7 +97,8 @@ public sealed class Board
     /// <summary>Every number of the file by JSON path, each with its source or assumption.</summary>
     public IReadOnlyDictionary<string, SourcedValue> Numbers { get; }
 
-    /// <summary>The catalog target, set when the board catalog is checked against the target catalog.</summary>
+    /// <summary>The catalog target, set when the board catalog is checked against the target catalog
+    /// (<see cref="BoardCatalog.Load"/>); null for a board read alone with <see cref="BoardCatalog.ReadFile"/>.</summary>
     public TargetSpec Target { get; internal set; } = null!;
 
     /// <summary>Flash bytes the core can stream per cycle: one line per (wait states + 1) cycles; null when the board

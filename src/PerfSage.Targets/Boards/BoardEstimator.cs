@@ -21,6 +21,7 @@ public static class BoardEstimator
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(graph);
         options ??= EstimateOptions.Default;
+        RequireTarget(board);
         double clockMhz = options.ClockMhz ?? board.ClockMhz.Value;
         EstimateOptions used = options with
         {
@@ -51,8 +52,18 @@ public static class BoardEstimator
     public static (double LatencyMs, double EnergyMj) Scale(Board board, double targetLatencyMs, double? clockMhz = null)
     {
         ArgumentNullException.ThrowIfNull(board);
+        RequireTarget(board);
         double clock = clockMhz ?? board.ClockMhz.Value;
         double latencyMs = targetLatencyMs * board.Target.ClockMhz.Value / clock;
         return (latencyMs, board.PowerMw(clock) * latencyMs / 1000.0);
+    }
+
+    /// <summary>A board read on its own (<see cref="BoardCatalog.ReadFile"/>) has no target until a catalog resolves it.</summary>
+    private static void RequireTarget(Board board)
+    {
+        if (board.Target is null)
+        {
+            throw new TargetException($"{board.FilePath}: board '{board.Id}' has no resolved target: load it with BoardCatalog.Load");
+        }
     }
 }

@@ -106,4 +106,35 @@ public sealed class BoardTests
         TargetEstimate e = BoardEstimator.Estimate(Boards.Get("nucleo-g0b1re"), big.Build());
         Assert.Contains(e.Notes, n => n.StartsWith("arena ", StringComparison.Ordinal) && n.EndsWith("KB SRAM of nucleo-g0b1re", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Bad_board_files_name_the_file_and_the_field()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "perfsage-boards-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string good = File.ReadAllText(Path.Combine(BoardCatalog.DefaultDirectory, "nucleo-g0b1re.json"));
+            string file = Path.Combine(dir, "nucleo-g0b1re.json");
+            File.WriteAllText(file, good.Replace("\"target\": \"cortex-m0plus\"", "\"target\": \"cortex-m99\"", StringComparison.Ordinal));
+            TargetException e = Assert.Throws<TargetException>(() => BoardCatalog.Load(dir, TargetCatalog.LoadDefault()));
+            Assert.Equal($"{file}: $.target 'cortex-m99' is not a target of the catalog", e.Message);
+
+            File.WriteAllText(file, good.Replace("\"source\"", "\"note\"", StringComparison.Ordinal)
+                .Replace("\"assumption\"", "\"note\"", StringComparison.Ordinal));
+            e = Assert.Throws<TargetException>(() => BoardCatalog.Load(dir, TargetCatalog.LoadDefault()));
+            Assert.StartsWith($"{file}: $.clock_mhz has neither a \"source\" nor an \"assumption\"", e.Message);
+
+            // Read alone, a board has no target: estimating with it is refused, never a null dereference.
+            File.WriteAllText(file, good);
+            Board alone = BoardCatalog.ReadFile(file);
+            var b = new OpGraphBuilder("one");
+            b.MarkOutput(b.Relu(b.AddInput([1, 4], TensorType.Int8)));
+            Assert.Throws<TargetException>(() => BoardEstimator.Estimate(alone, b.Build()));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
