@@ -32,4 +32,24 @@ public static class Estimating
         }
         return rows;
     }
+
+    /// <summary>Reads each model and estimates it on each board preset (<see cref="BoardEstimator"/>), model by model in
+    /// the order given; every estimate carries its board (<see cref="TargetEstimate.Board"/>).</summary>
+    public static IReadOnlyList<EstimatedRow> RunBoards(IReadOnlyList<string> models, IReadOnlyList<Board> boards, EstimateOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(boards);
+        ArgumentNullException.ThrowIfNull(options);
+        var rows = new List<EstimatedRow>(models.Count * boards.Count);
+        foreach (string path in models)
+        {
+            (_, OpGraph graph) = ModelLoader.Load(path);
+            foreach (Board board in boards)
+            {
+                EstimateOptions used = options.Stack is not null && board.Target.Family == TargetFamily.MobileGpu ? options with { Stack = null } : options;
+                rows.Add(new EstimatedRow(path, graph, BoardEstimator.Estimate(board, graph, used)));
+            }
+        }
+        return rows;
+    }
 }

@@ -17,7 +17,11 @@ namespace PerfSage.Pipeline;
 /// <param name="Status"><c>ok</c>, <c>over budget: …</c> or <c>error: …</c>.</param>
 /// <param name="Violations">How the prediction breaks each budget it breaks (<see cref="Budget.Violation"/>).</param>
 public sealed record ScoreRow(string Model, string Target, string? Sha256, Prediction? Prediction, TargetEstimate? Reference,
-    string Status, IReadOnlyList<string> Violations);
+    string Status, IReadOnlyList<string> Violations)
+{
+    /// <summary>The board preset of the row (<c>score --board</c>), or null.</summary>
+    public string? Board { get; init; }
+}
 
 /// <summary>What <see cref="Scoring.Run"/> gives: one row per input and target, in input order, and the targets.</summary>
 /// <param name="Rows">The rows.</param>
@@ -34,21 +38,39 @@ public static class Scoring
     /// <summary>Scores <paramref name="files"/> on the targets <paramref name="named"/> (or every target of the model with
     /// <paramref name="all"/>). <paramref name="predictor"/> is called once the inputs are parsed (it may wait for a model
     /// loading meanwhile). Throws <see cref="UserInputException"/> for a target the model lacks or a budget it cannot check.</summary>
+    /// <remarks>With <paramref name="boards"/> (<c>score --board</c>) the rows are per input and board: each board's
+    /// target is predicted and scaled to the board (<see cref="Predicting.ScaleToBoard"/>), the reference is the board's
+    /// estimate, and the budgets apply to the board's numbers; <paramref name="named"/> and <paramref name="all"/> are then
+    /// ignored.</remarks>
     public static ScoreResult Run(IReadOnlyList<ScoreInput> files, Func<Predictor> predictor, string modelDir, string[] named, bool all,
-        IReadOnlyList<Budget> budgets, int threads)
+        IReadOnlyList<Budget> budgets, int threads, IReadOnlyList<Board>? boards = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(predictor);
         ArgumentNullException.ThrowIfNull(named);
         ArgumentNullException.ThrowIfNull(budgets);
+        boards ??= [];
+        if (boards.Count > 0)
+        {
+            named = [.. boards.Select(b => b.TargetId).Distinct(StringComparer.Ordinal)];
+            all = false;
+        }
         TargetCatalog catalog = TargetCatalog.LoadDefault();
         // With named targets the reference estimates are made while the model loads; all targets need the model first.
         IReadOnlyList<string> referenceTargets = all ? predictor().Targets : named.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var parsed = new ParsedModel[files.Count];
         Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            i => parsed[i] = ParseOne(files[i], referenceTargets, catalog));
+            i => parsed[i] = ParseOne(files[i], referenceTargets, catalog, boards));
 
         Predictor model = predictor();
+        foreach (Board board in boards)
+        {
+            if (!model.HasTarget(board.TargetId))
+            {
+                throw new UserInputException(
+                    $"board '{board.Id}': the model {modelDir} has no heads for its target {board.TargetId} (its targets: {string.Join(", ", model.Targets)}); 'perfsage estimate --board {board.Id}' needs no model");
+            }
+        }
         IReadOnlyList<string> chosen = ModelTargets.Resolve(model, named, all, modelDir);
         CheckBudgetHeads(model, chosen, budgets, modelDir);
 
@@ -60,7 +82,11 @@ public static class Scoring
             predictions[target] = model.PredictMany(features, target);
         }
 
-        var rows = new List<ScoreRow>(files.Count * chosen.Count);
+        // The units scored: one per chosen target, or one per board (with its target).
+        List<(string Target, Board? Board)> units = boards.Count > 0
+            ? [.. boards.Select(b => (b.TargetId, (Board?)b))]
+            : [.. chosen.Select(t => (t, (Board?)null))];
+        var rows = new List<ScoreRow>(files.Count * units.Count);
         var slot = new Dictionary<int, int>();
         for (int k = 0; k < ok.Count; k++)
         {
@@ -68,22 +94,28 @@ public static class Scoring
         }
         for (int i = 0; i < files.Count; i++)
         {
-            foreach (string target in chosen)
+            foreach ((string target, Board? board) in units)
             {
                 ParsedModel p = parsed[i];
                 if (p.Error is not null)
                 {
-                    rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, null, null, "error: " + OneLine(p.Error), []));
+                    rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, null, null, "error: " + OneLine(p.Error), []) { Board = board?.Id });
                     continue;
                 }
                 Prediction prediction = predictions[target][slot[i]];
+                TargetEstimate? reference = p.References.GetValueOrDefault(target);
+                if (board is not null)
+                {
+                    TargetEstimate? onBoard = p.BoardReferences.GetValueOrDefault(board.Id);
+                    prediction = Predicting.ScaleToBoard(board, prediction, reference, onBoard);
+                    reference = onBoard;
+                }
                 if (prediction.Error is not null)
                 {
-                    rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, prediction, p.References.GetValueOrDefault(target),
-                        $"error: {files[i].Path}: {prediction.Error}", []));
+                    rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, prediction, reference,
+                        $"error: {files[i].Path}: {prediction.Error}", []) { Board = board?.Id });
                     continue;
                 }
-                TargetEstimate? reference = p.References.GetValueOrDefault(target);
                 var broken = new List<string>();
                 foreach (Budget b in budgets)
                 {
@@ -93,16 +125,20 @@ public static class Scoring
                     }
                 }
                 string status = broken.Count == 0 ? "ok" : "over budget: " + string.Join("; ", broken);
-                rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, prediction, reference, status, broken));
+                rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, prediction, reference, status, broken) { Board = board?.Id });
             }
         }
         return new ScoreResult(rows, chosen);
     }
 
     /// <summary>What parsing one input gave: its features and reference estimates, or why it failed.</summary>
-    private sealed record ParsedModel(string? Sha256, GraphFeatures? Features, Dictionary<string, TargetEstimate?> References, string? Error);
+    private sealed record ParsedModel(string? Sha256, GraphFeatures? Features, Dictionary<string, TargetEstimate?> References, string? Error)
+    {
+        /// <summary>The board estimates by board id (<c>score --board</c>).</summary>
+        public Dictionary<string, TargetEstimate?> BoardReferences { get; } = new(StringComparer.Ordinal);
+    }
 
-    private static ParsedModel ParseOne(ScoreInput input, IReadOnlyList<string> referenceTargets, TargetCatalog catalog)
+    private static ParsedModel ParseOne(ScoreInput input, IReadOnlyList<string> referenceTargets, TargetCatalog catalog, IReadOnlyList<Board> boards)
     {
         var references = new Dictionary<string, TargetEstimate?>(StringComparer.OrdinalIgnoreCase);
         if (input.Error is not null)
@@ -137,7 +173,19 @@ public static class Scoring
             {
                 references[target] = ModelTargets.Reference(catalog, target, graph);
             }
-            return new ParsedModel(sha, features, references, null);
+            var parsedModel = new ParsedModel(sha, features, references, null);
+            foreach (Board board in boards)
+            {
+                try
+                {
+                    parsedModel.BoardReferences[board.Id] = BoardEstimator.Estimate(board, graph);
+                }
+                catch (TargetException)
+                {
+                    parsedModel.BoardReferences[board.Id] = null;
+                }
+            }
+            return parsedModel;
         }
         catch (TfliteFormatException e)
         {

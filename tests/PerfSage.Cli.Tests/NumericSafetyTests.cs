@@ -53,7 +53,7 @@ public sealed class NumericSafetyTests : IDisposable
             Assert.Equal(2, code);
             Assert.Equal("", stdout);
             Assert.Equal(
-                $"perfsage: error: --clock-mhz {echoed}: must be a number from 1 to 10000 MHz (the catalog's cores run at 120 to 1000 MHz)",
+                $"perfsage: error: --clock-mhz {echoed}: must be a number from 1 to 10000 MHz (the catalog's cores run at 64 to 1000 MHz)",
                 stderr.Trim());
         }
     }

@@ -208,7 +208,7 @@ public class TargetFamilyTests
     public void Cortex_m_is_refused_in_every_command_with_the_list_of_cores()
     {
         Skip.IfNot(File.Exists(Model), "models/examples/kws_dscnn_int8.tflite is missing");
-        const string expected = "perfsage: error: target 'cortex-m' is a family, not a target: name one of cortex-m33, cortex-m4, cortex-m55, cortex-m7, cortex-m85";
+        const string expected = "perfsage: error: target 'cortex-m' is a family, not a target: name one of cortex-m0plus, cortex-m3, cortex-m33, cortex-m4, cortex-m55, cortex-m7, cortex-m85";
         using var scratch = new ScratchFolder();
         foreach (string[] args in new[]
         {
@@ -264,7 +264,7 @@ public class TargetFamilyTests
         RequireDefaultModel();
         (int code, _, string stderr) = CliRunner.Run("estimate", Model, "--target", "ethos-u56");
         Assert.Equal(2, code);
-        Assert.Equal(["perfsage: error: unknown target 'ethos-u56'; valid targets: adreno-640, cortex-m33, cortex-m4, cortex-m55, cortex-m7, "
+        Assert.Equal(["perfsage: error: unknown target 'ethos-u56'; valid targets: adreno-640, cortex-m0plus, cortex-m3, cortex-m33, cortex-m4, cortex-m55, cortex-m7, "
             + "cortex-m85, ethos-u55-128, ethos-u55-256, ethos-u55-32, ethos-u55-64, ethos-u65-256, ethos-u65-512, "
             + "ethos-u85-1024, ethos-u85-128, ethos-u85-2048, ethos-u85-256, ethos-u85-512, mali-g76"], Lines(stderr));
 

@@ -5,7 +5,7 @@ using PerfSage.Targets;
 namespace PerfSage.Cli.Commands;
 
 /// <summary><c>perfsage dataset build --space S --count N --target T… --out DIR [--seed K] [--jobs J]
-/// [--shard i/n] [--weights random|none]</c> (or <c>--all-targets</c>).</summary>
+/// [--shard i/n] [--weights random|none]</c> (or <c>--all-targets</c>, or <c>--board B…</c>).</summary>
 internal static class DatasetBuildCommand
 {
     public static Command Create(CliContext context)
@@ -23,10 +23,12 @@ internal static class DatasetBuildCommand
         var shard = new Option<string?>("--shard") { Description = "Build only shard i of n (samples with index mod n = i), as i/n." };
         Option<string> weights = DatasetCommand.WeightsOption("random");
         Option<int> jobs = DatasetCommand.JobsOption();
+        Option<string[]> boardOption = TargetOptions.BoardOption();
+        boardOption.Description = "Board preset to label for (repeat for several; see 'perfsage targets --boards'): labels are the board's estimates, under the board's id. Replaces --target.";
 
         var command = new Command("build", "Sample models from a search space, write them as .tflite, label them with the reference estimators.")
         {
-            space, count, targets, allTargets, output, seed, shard, weights, jobs,
+            space, count, targets, allTargets, boardOption, output, seed, shard, weights, jobs,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -36,7 +38,13 @@ internal static class DatasetBuildCommand
             {
                 throw new UserInputException("give --target or --all-targets, not both");
             }
-            if (named.Length == 0 && !all)
+            string[] boardNames = parse.GetValue(boardOption) ?? [];
+            if (boardNames.Length > 0 && (named.Length > 0 || all))
+            {
+                throw new UserInputException("give either --board or --target/--all-targets, not both (a board names its target)");
+            }
+            IReadOnlyList<Board> boards = TargetOptions.ResolveBoards(boardNames);
+            if (named.Length == 0 && !all && boards.Count == 0)
             {
                 throw new UserInputException("no targets: give --target T (one or more) or --all-targets");
             }
@@ -52,6 +60,7 @@ internal static class DatasetBuildCommand
                 Seed = parse.GetValue(seed),
                 Shard = shardText is null ? null : ShardSet.Parse(shardText),
                 Weightless = parse.GetValue(weights) == "none",
+                Boards = [.. boards.Select(b => b.Id)],
             };
             BuildInfo info = DatasetBuilder.Describe(request, catalog);
             context.Log.Information("Building {Count} models of {Space} (seed {Seed}{Shard}) for {Targets} into {Dir} with {Jobs} jobs",

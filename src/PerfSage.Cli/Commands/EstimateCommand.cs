@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace PerfSage.Cli.Commands;
 
-/// <summary><c>perfsage estimate MODEL... --target T... [--clock-mhz F] [--stack S] [--per-layer] [--plot FILE.png]
+/// <summary><c>perfsage estimate MODEL... --target T...|--board B... [--clock-mhz F] [--stack S] [--per-layer] [--plot FILE.png]
 /// [--format ...]</c>: the reference estimators' latency, energy and memory, optionally per layer, and optionally the
 /// per-layer cycles as a picture (<see cref="PerLayerPlot"/>; <c>--plot</c> draws the layers whether or not
 /// <c>--per-layer</c> is given, which only decides what the text shows).</summary>
@@ -36,10 +36,12 @@ internal static class EstimateCommand
             models, clock, stack, perLayer, plot, format,
         };
         targets.AddTo(command);
+        targets.AddBoardTo(command);
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
             TargetCatalog catalog = TargetCatalog.LoadDefault();
-            IReadOnlyList<TargetSpec> specs = targets.Resolve(parse, catalog, context.Notes);
+            IReadOnlyList<Board> boards = targets.ResolveBoards(parse);
+            IReadOnlyList<TargetSpec> specs = boards.Count > 0 ? [] : targets.Resolve(parse, catalog, context.Notes);
             // Only when a family name was given do JSON and CSV carry "requested" (what was asked) beside "target".
             RequestedTargets? requested = targets.Requested.AnyFamily ? targets.Requested : null;
             double? clockMhz = TargetOptions.ClockMhz(parse, clock);
@@ -57,12 +59,16 @@ internal static class EstimateCommand
             PlotGrid? grid = null;
             if (plotPath is not null)
             {
-                grid = PlotGrid.PerLayer(modelPaths.Length, specs.Count);
+                grid = PlotGrid.PerLayer(modelPaths.Length, boards.Count > 0 ? boards.Count : specs.Count);
                 OutputPaths.CheckFile(plotPath, modelPaths, "--plot");
             }
 
-            List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results =
-                [.. Estimating.Run(modelPaths, specs, options).Select(r => (r.Model, r.Graph, r.Estimate))];
+            IReadOnlyList<EstimatedRow> rows = boards.Count > 0
+                ? Estimating.RunBoards(modelPaths, boards, options)
+                : Estimating.Run(modelPaths, specs, options);
+            List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results = [.. rows.Select(r => (r.Model, r.Graph, r.Estimate))];
+            // Only with --board do rows carry a board column or field, so the output without it stays as it was.
+            bool withBoard = boards.Count > 0;
             if (plotPath is not null)
             {
                 PerLayerPlot.Write(plotPath, [.. results.Select(r => (r.Model, r.Estimate))], grid!, modelPaths);
@@ -71,13 +77,13 @@ internal static class EstimateCommand
             switch (parse.GetValue(format))
             {
                 case "json":
-                    Output.WriteJson(context.Stdout, json => WriteJson(json, results, requested));
+                    Output.WriteJson(context.Stdout, json => WriteJson(json, results, requested, withBoard));
                     break;
                 case "csv":
-                    WriteCsv(context.Stdout, results, parse.GetValue(perLayer), requested);
+                    WriteCsv(context.Stdout, results, parse.GetValue(perLayer), requested, withBoard);
                     break;
                 default:
-                    WriteTable(context.Stdout, results, parse.GetValue(perLayer));
+                    WriteTable(context.Stdout, results, parse.GetValue(perLayer), withBoard);
                     if (plotPath is not null)
                     {
                         context.Stdout.WriteLine($"plot: {plotPath}");
@@ -89,14 +95,17 @@ internal static class EstimateCommand
         return command;
     }
 
-    private static void WriteTable(TextWriter stdout, List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results, bool perLayer)
+    private static void WriteTable(TextWriter stdout, List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results, bool perLayer,
+        bool withBoard)
     {
         IAnsiConsole console = Output.Console(stdout);
-        Table table = Output.NewTable("model", "target", "clock [MHz]", "stack", "latency [ms]", "energy [mJ]", "peak RAM [kB]", "flash [kB]", "unsupported ops");
+        string[] header = ["model", "target", "clock [MHz]", "stack", "latency [ms]", "energy [mJ]", "peak RAM [kB]", "flash [kB]", "unsupported ops"];
+        Table table = Output.NewTable(withBoard ? [header[0], "board", .. header[1..]] : header);
         foreach ((string model, _, TargetEstimate e) in results)
         {
-            Output.AddRow(table, model, e.TargetId, Output.Num(e.ClockMhz, 0), e.Stack ?? "-", Fmt(e.LatencyMs), Fmt(e.EnergyMj),
-                Output.Num(e.PeakRamKb, 1), Output.Num(e.FlashKb, 1), e.UnsupportedOps.Count.ToString(CultureInfo.InvariantCulture));
+            string[] cells = [model, e.TargetId, Output.Num(e.ClockMhz, 0), e.Stack ?? "-", Fmt(e.LatencyMs), Fmt(e.EnergyMj),
+                Output.Num(e.PeakRamKb, 1), Output.Num(e.FlashKb, 1), e.UnsupportedOps.Count.ToString(CultureInfo.InvariantCulture)];
+            Output.AddRow(table, withBoard ? [cells[0], e.Board ?? "-", .. cells[1..]] : cells);
         }
         console.Write(table);
 
@@ -171,7 +180,7 @@ internal static class EstimateCommand
     internal static string Bound(LayerBound bound) => bound.ToString().ToLowerInvariant();
 
     private static void WriteCsv(TextWriter stdout, List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results, bool perLayer,
-        RequestedTargets? requested)
+        RequestedTargets? requested, bool withBoard)
     {
         using var csv = Csv.Create(stdout);
         string[] header = perLayer
@@ -180,6 +189,10 @@ internal static class EstimateCommand
         if (requested is not null)
         {
             header = [.. header[..2], "requested", .. header[2..]];
+        }
+        if (withBoard)
+        {
+            header = [.. header[..2], "board", .. header[2..]];
         }
         foreach (string h in header)
         {
@@ -197,6 +210,10 @@ internal static class EstimateCommand
                     if (requested is not null)
                     {
                         csv.WriteField(requested.RequestedFor(e.TargetId));
+                    }
+                    if (withBoard)
+                    {
+                        csv.WriteField(e.Board ?? "");
                     }
                     csv.WriteField((object?)l.OpIndex);
                     csv.WriteField((object?)l.OpType);
@@ -218,6 +235,10 @@ internal static class EstimateCommand
             {
                 csv.WriteField(requested.RequestedFor(e.TargetId));
             }
+            if (withBoard)
+            {
+                csv.WriteField(e.Board ?? "");
+            }
             csv.WriteField((object?)e.ClockMhz);
             csv.WriteField((object?)e.Stack ?? "");
             csv.WriteField((object?)e.LatencyMs);
@@ -230,7 +251,8 @@ internal static class EstimateCommand
         }
     }
 
-    private static void WriteJson(Utf8JsonWriter json, List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results, RequestedTargets? requested)
+    private static void WriteJson(Utf8JsonWriter json, List<(string Model, OpGraph Graph, TargetEstimate Estimate)> results, RequestedTargets? requested,
+        bool withBoard)
     {
         json.WriteStartArray();
         foreach ((string model, OpGraph graph, TargetEstimate e) in results)
@@ -241,6 +263,10 @@ internal static class EstimateCommand
             if (requested is not null)
             {
                 json.WriteString("requested", requested.RequestedFor(e.TargetId));
+            }
+            if (withBoard)
+            {
+                json.WriteString("board", e.Board);
             }
             json.WriteNumber("clock_mhz", e.ClockMhz);
             if (e.Stack is not null)

@@ -30,6 +30,7 @@ internal static class PredictCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var allTargets = new Option<bool>("--all-targets") { Description = "Every target the model has heads for." };
+        Option<string[]> boardOption = TargetOptions.BoardOption();
         var modelDir = ModelOption();
         var plot = new Option<string?>("--plot")
         {
@@ -38,7 +39,7 @@ internal static class PredictCommand
         Option<string> format = Formats.Option("table", "json", "csv");
         var command = new Command("predict", "Predict latency, energy, peak RAM and flash with a trained PerfSage model.")
         {
-            models, targets, allTargets, modelDir, plot, format,
+            models, targets, allTargets, boardOption, modelDir, plot, format,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -59,6 +60,13 @@ internal static class PredictCommand
                 inputs.Add(Predicting.Read(path));
             }
             TargetCatalog catalog = TargetCatalog.LoadDefault();
+            string[] boardNames = parse.GetValue(boardOption) ?? [];
+            if (boardNames.Length > 0 && ((parse.GetValue(targets) ?? []).Length > 0 || parse.GetValue(allTargets)))
+            {
+                throw new UserInputException("give either --board or --target/--all-targets, not both (a board names its target)");
+            }
+            IReadOnlyList<Board> boards = TargetOptions.ResolveBoards(boardNames);
+            bool withBoard = boards.Count > 0;
             // The resolution lines wait until the model is known to have heads for the targets, so that a family the
             // model cannot predict (ethos-u85 before retraining) is refused in one line.
             RequestedTargets named = RequestedTargets.Resolve(parse.GetValue(targets) ?? [], catalog, TextWriter.Null);
@@ -67,11 +75,20 @@ internal static class PredictCommand
             context.Log.Debug("Inputs read {Ms} ms after process start", ProcessClock.SinceStartMs());
             Predictor predictor = loading.Get();
             context.Log.Debug("Model loaded {Ms} ms after process start", ProcessClock.SinceStartMs());
-            IReadOnlyList<string> chosen = ModelTargets.Resolve(predictor, named.Ids, parse.GetValue(allTargets), dir, named.RequestedFor);
-            named.WriteNotes(context.Notes);
-            PlotGrid? grid = plotPath is null ? null : PlotGrid.Predict(inputs.Count, chosen.Count);
-
-            IReadOnlyList<PredictedRow> rows = Predicting.Predict(predictor, inputs, chosen, catalog);
+            IReadOnlyList<PredictedRow> rows;
+            PlotGrid? grid;
+            if (withBoard)
+            {
+                grid = plotPath is null ? null : PlotGrid.Predict(inputs.Count, boards.Count);
+                rows = Predicting.PredictBoards(predictor, inputs, boards, dir);
+            }
+            else
+            {
+                IReadOnlyList<string> chosen = ModelTargets.Resolve(predictor, named.Ids, parse.GetValue(allTargets), dir, named.RequestedFor);
+                named.WriteNotes(context.Notes);
+                grid = plotPath is null ? null : PlotGrid.Predict(inputs.Count, chosen.Count);
+                rows = Predicting.Predict(predictor, inputs, chosen, catalog);
+            }
             context.Log.Debug("Predicted {Ms} ms after process start", ProcessClock.SinceStartMs());
             if (plotPath is not null)
             {
@@ -80,13 +97,13 @@ internal static class PredictCommand
             switch (parse.GetValue(format))
             {
                 case "json":
-                    Output.WriteJson(context.Stdout, json => WriteJson(json, rows, requested));
+                    Output.WriteJson(context.Stdout, json => WriteJson(json, rows, requested, withBoard));
                     break;
                 case "csv":
-                    WriteCsv(context.Stdout, rows, requested);
+                    WriteCsv(context.Stdout, rows, requested, withBoard);
                     break;
                 default:
-                    WriteTable(context.Stdout, rows);
+                    WriteTable(context.Stdout, rows, withBoard);
                     if (plotPath is not null)
                     {
                         context.Stdout.WriteLine($"plot: {plotPath}");
@@ -130,10 +147,14 @@ internal static class PredictCommand
         double v => v.ToString("G4", CultureInfo.InvariantCulture),
     };
 
-    private static void WriteTable(TextWriter stdout, IReadOnlyList<PredictedRow> rows)
+    private static void WriteTable(TextWriter stdout, IReadOnlyList<PredictedRow> rows, bool withBoard)
     {
         var table = new Table().Border(TableBorder.Simple);
         table.AddColumn("model");
+        if (withBoard)
+        {
+            table.AddColumn("board");
+        }
         table.AddColumn("target");
         table.AddColumn("metric");
         table.AddColumn(new TableColumn("predicted").RightAligned());
@@ -147,11 +168,12 @@ internal static class PredictCommand
                 double? predicted = row.Prediction.Get(metric);
                 double? reference = row.Reference is null ? null : ModelTargets.ReferenceValue(row.Reference, metric);
                 string ratio = predicted is double p && reference is double r && r > 0 ? Output.Num(p / r, 2) : "-";
-                table.AddRow(new IRenderable[]
-                {
+                IRenderable[] cells =
+                [
                     new Text(first ? row.Model : ""), new Text(first ? row.Target : ""), new Text($"{label} [{unit}]"),
                     new Text(Format(predicted)), new Text(Format(reference)), new Text(ratio),
-                });
+                ];
+                table.AddRow(withBoard ? [cells[0], new Text(first ? row.Board ?? "-" : ""), .. cells[1..]] : cells);
                 first = false;
             }
         }
@@ -174,7 +196,7 @@ internal static class PredictCommand
         }
     }
 
-    private static void WriteJson(Utf8JsonWriter json, IReadOnlyList<PredictedRow> rows, RequestedTargets? requested)
+    private static void WriteJson(Utf8JsonWriter json, IReadOnlyList<PredictedRow> rows, RequestedTargets? requested, bool withBoard)
     {
         json.WriteStartArray();
         foreach (PredictedRow row in rows)
@@ -185,6 +207,10 @@ internal static class PredictCommand
             if (requested is not null)
             {
                 json.WriteString("requested", requested.RequestedFor(row.Target));
+            }
+            if (withBoard)
+            {
+                json.WriteString("board", row.Board);
             }
             if (row.Prediction.Error is not null)
             {
@@ -231,10 +257,10 @@ internal static class PredictCommand
         }
     }
 
-    private static void WriteCsv(TextWriter stdout, IReadOnlyList<PredictedRow> rows, RequestedTargets? requested)
+    private static void WriteCsv(TextWriter stdout, IReadOnlyList<PredictedRow> rows, RequestedTargets? requested, bool withBoard)
     {
         using var csv = Csv.Create(stdout);
-        Csv.Header(csv, ["model", "target", .. (requested is null ? Array.Empty<string>() : ["requested"]), .. MetricColumns.Select(c => MetricNames.Name(c.Metric)),
+        Csv.Header(csv, ["model", "target", .. (requested is null ? Array.Empty<string>() : ["requested"]), .. (withBoard ? ["board"] : Array.Empty<string>()), .. MetricColumns.Select(c => MetricNames.Name(c.Metric)),
             .. MetricColumns.Select(c => "ref_" + MetricNames.Name(c.Metric)), "warnings", "error"]);
         foreach (PredictedRow row in rows)
         {
@@ -243,6 +269,10 @@ internal static class PredictCommand
             if (requested is not null)
             {
                 csv.WriteField(requested.RequestedFor(row.Target));
+            }
+            if (withBoard)
+            {
+                csv.WriteField(row.Board ?? "");
             }
             foreach ((Metric metric, _, _) in MetricColumns)
             {

@@ -42,9 +42,10 @@ internal static class ScoreCommand
         Option<string?> modelDir = PredictCommand.ModelOption();
         Option<int> jobs = DatasetCommand.JobsOption();
         Option<string?> junit = ScoreCiOutputs.JUnitOption();
+        Option<string[]> boardOption = TargetOptions.BoardOption();
         var command = new Command("score", "Predict many models into a CSV and check them against budgets (a CI gate).")
         {
-            inputs, targets, allTargets, output, budgets, modelDir, jobs, junit,
+            inputs, targets, allTargets, boardOption, output, budgets, modelDir, jobs, junit,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -58,6 +59,12 @@ internal static class ScoreCommand
             // Only when a family name was given does the CSV carry "requested" (what was asked) beside "target".
             RequestedTargets? requested = requestedTargets.AnyFamily ? requestedTargets : null;
             bool all = parse.GetValue(allTargets);
+            string[] boardNames = parse.GetValue(boardOption) ?? [];
+            if (boardNames.Length > 0 && (named.Length > 0 || all))
+            {
+                throw new UserInputException("give either --board or --target/--all-targets, not both (a board names its target)");
+            }
+            IReadOnlyList<Board> boards = TargetOptions.ResolveBoards(boardNames);
 
             using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log, threads));
             string[] namedInputs = parse.GetValue(inputs)!;
@@ -70,11 +77,11 @@ internal static class ScoreCommand
                 OutputPaths.CheckFile(outPath, readPaths, "--out");
             }
             ScoreCiOutputs ci = ScoreCiOutputs.Check(context, parse.GetValue(junit), outPath, readPaths);
-            ScoreResult scored = Scoring.Run(files, loading.Get, dir, named, all, limits, threads);
+            ScoreResult scored = Scoring.Run(files, loading.Get, dir, named, all, limits, threads, boards);
             IReadOnlyList<ScoreRow> rows = scored.Rows;
             IReadOnlyList<string> chosen = scored.Targets;
 
-            WriteCsv(outPath, rows, requested, readPaths, context);
+            WriteCsv(outPath, rows, requested, readPaths, context, boards.Count > 0);
             ci.WriteFiles(scored);
             clock.Stop();
             int code = Report(context, rows, files.Count, chosen, dir, outPath, limits, clock.Elapsed);
@@ -90,11 +97,12 @@ internal static class ScoreCommand
         "ref_latency_ms", "ref_energy_mj", "ref_peak_ram_kb", "ref_flash_kb", "sha256", "warnings",
     ];
 
-    private static void WriteRows(TextWriter writer, IReadOnlyList<ScoreRow> rows, RequestedTargets? requested)
+    private static void WriteRows(TextWriter writer, IReadOnlyList<ScoreRow> rows, RequestedTargets? requested, bool withBoard)
     {
         // File names come from outside: a cell that a spreadsheet would run as a formula is written as text.
         using var csv = Csv.Create(writer, protectFormulas: true);
-        Csv.Header(csv, requested is null ? Header : [.. Header[..2], "requested", .. Header[2..]]);
+        string[] header = requested is null ? Header : [.. Header[..2], "requested", .. Header[2..]];
+        Csv.Header(csv, withBoard ? [.. header[..2], "board", .. header[2..]] : header);
         foreach (ScoreRow row in rows)
         {
             csv.WriteField(row.Model);
@@ -102,6 +110,10 @@ internal static class ScoreCommand
             if (requested is not null)
             {
                 csv.WriteField(requested.RequestedFor(row.Target));
+            }
+            if (withBoard)
+            {
+                csv.WriteField(row.Board ?? "");
             }
             csv.WriteField(row.Status);
             foreach ((Metric metric, _, _) in PredictCommand.MetricColumns)
@@ -120,17 +132,18 @@ internal static class ScoreCommand
 
     /// <summary>Writes the CSV through <see cref="OutputFile"/>: atomically (a reader or a crash never sees half a file),
     /// through a link to its target, never onto a device, a named pipe, a folder or an input; '-' writes to stdout.</summary>
-    private static void WriteCsv(string path, IReadOnlyList<ScoreRow> rows, RequestedTargets? requested, IReadOnlyList<string> inputs, CliContext context)
+    private static void WriteCsv(string path, IReadOnlyList<ScoreRow> rows, RequestedTargets? requested, IReadOnlyList<string> inputs, CliContext context,
+        bool withBoard)
     {
         if (path == "-")
         {
-            WriteRows(context.Stdout, rows, requested);
+            WriteRows(context.Stdout, rows, requested, withBoard);
             return;
         }
         OutputFile.Write(path, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true);
-            WriteRows(writer, rows, requested);
+            WriteRows(writer, rows, requested, withBoard);
         }, inputs, "--out");
     }
 
@@ -151,7 +164,7 @@ internal static class ScoreCommand
         {
             foreach (ScoreRow r in over.Take(MaxListedProblems))
             {
-                context.Stderr.WriteLine($"perfsage: over budget: {r.Model} on {r.Target}: {string.Join("; ", r.Violations)}");
+                context.Stderr.WriteLine($"perfsage: over budget: {r.Model} on {r.Board ?? r.Target}: {string.Join("; ", r.Violations)}");
             }
             if (over.Count > MaxListedProblems)
             {

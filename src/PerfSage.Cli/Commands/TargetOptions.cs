@@ -19,9 +19,61 @@ internal sealed class TargetOptions
         Description = "Use every target of the catalog.",
     };
 
+    /// <summary>The <c>--board</c> option (added by <see cref="AddBoardTo"/>, not by <see cref="AddTo"/>).</summary>
+    public Option<string[]> Boards { get; } = BoardOption();
+
+    /// <summary>A <c>--board ID</c> option (repeatable): a board preset of <c>data/boards</c>.</summary>
+    public static Option<string[]> BoardOption() => new("--board")
+    {
+        Description = "Board preset (repeat for several; see 'perfsage targets --boards'): its core or NPU at the board's clock, flash and power model. Replaces --target.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    /// <summary>Adds <see cref="Boards"/> to <paramref name="command"/>.</summary>
+    public void AddBoardTo(Command command) => command.Options.Add(Boards);
+
+    /// <summary>The boards named by <paramref name="names"/>, in order, each once. A name must follow the target-name
+    /// rule (<see cref="TargetName"/>); an unknown one is refused listing the boards.</summary>
+    /// <exception cref="UserInputException">A name that breaks the rule.</exception>
+    /// <exception cref="TargetException">A board that is not in the catalog.</exception>
+    public static IReadOnlyList<Board> ResolveBoards(IEnumerable<string> names)
+    {
+        var boards = new List<Board>();
+        BoardCatalog catalog = BoardCatalog.LoadDefault();
+        foreach (string name in names)
+        {
+            if (!TargetName.IsValid(name))
+            {
+                throw new UserInputException($"board '{Limits.Echo(name)}' is not a valid board name ({TargetName.Rule})");
+            }
+            Board board = catalog.Get(name);
+            if (!boards.Contains(board))
+            {
+                boards.Add(board);
+            }
+        }
+        return boards;
+    }
+
+    /// <summary>The boards of <see cref="Boards"/>, or empty when none was given; refuses <c>--board</c> together with
+    /// <c>--target</c> or <c>--all-targets</c>.</summary>
+    public IReadOnlyList<Board> ResolveBoards(ParseResult parse)
+    {
+        string[] names = parse.GetValue(Boards) ?? [];
+        if (names.Length == 0)
+        {
+            return [];
+        }
+        if ((parse.GetValue(Targets) ?? []).Length > 0 || parse.GetValue(AllTargets))
+        {
+            throw new UserInputException("give either --board or --target/--all-targets, not both (a board names its target)");
+        }
+        return ResolveBoards(names);
+    }
+
     /// <summary>
-    /// Lowest <c>--clock-mhz</c> accepted. The catalog's slowest core is the Cortex-M4 at 120 MHz
-    /// (data/targets/cortex-m4.json); microcontrollers still run at 1 MHz in low-power modes, and below that the
+    /// Lowest <c>--clock-mhz</c> accepted. The catalog's slowest core is the Cortex-M0+ at 64 MHz
+    /// (data/targets/cortex-m0plus.json); microcontrollers still run at 1 MHz in low-power modes, and below that the
     /// cycle counts turn into latencies of hours with energies that underflow.
     /// </summary>
     public const double MinClockMhz = 1;
@@ -37,7 +89,7 @@ internal sealed class TargetOptions
     public static Option<double?> ClockOption() => new("--clock-mhz")
     {
         Description = string.Create(CultureInfo.InvariantCulture,
-            $"Override the target's clock (MHz, {MinClockMhz:0} to {MaxClockMhz:0}: the catalog's clocks are 120 to 1000 MHz)."),
+            $"Override the target's clock (MHz, {MinClockMhz:0} to {MaxClockMhz:0}: the catalog's clocks are 64 to 1000 MHz)."),
     };
 
     /// <summary>The <c>--clock-mhz</c> value, or null when not given.</summary>
@@ -48,7 +100,7 @@ internal sealed class TargetOptions
         if (value is { } mhz && !(mhz >= MinClockMhz && mhz <= MaxClockMhz))
         {
             throw new UserInputException(string.Create(CultureInfo.InvariantCulture,
-                $"--clock-mhz {mhz}: must be a number from {MinClockMhz:0} to {MaxClockMhz:0} MHz (the catalog's cores run at 120 to 1000 MHz)"));
+                $"--clock-mhz {mhz}: must be a number from {MinClockMhz:0} to {MaxClockMhz:0} MHz (the catalog's cores run at 64 to 1000 MHz)"));
         }
         return value;
     }

@@ -22,6 +22,10 @@ public sealed record BuildRequest(string Space, int Count, IReadOnlyList<string>
     /// <summary>Write weightless graph files (<see cref="Tflite.TfliteModel.IsWeightless"/>): the labels are the
     /// same, the folder a fraction of the size, the files cannot be run.</summary>
     public bool Weightless { get; init; }
+
+    /// <summary>Board presets (<c>dataset build --board</c>) to label for instead of <see cref="Targets"/>: each model is
+    /// labelled with <see cref="BoardEstimator"/> and the label's target is the board id.</summary>
+    public IReadOnlyList<string> Boards { get; init; } = [];
 }
 
 /// <summary>How a build runs (nothing here changes what it produces).</summary>

@@ -1,3 +1,4 @@
+using PerfSage.Graph;
 using PerfSage.Dataset.Spaces;
 using PerfSage.Targets;
 
@@ -48,13 +49,18 @@ public static class DatasetBuilder
             throw new DatasetException($"count {request.Count}: a build needs at least 1 model");
         }
         ArgumentNullException.ThrowIfNull(request.Targets);
-        if (request.Targets.Count == 0)
+        ArgumentNullException.ThrowIfNull(request.Boards);
+        if (request.Targets.Count == 0 && request.Boards.Count == 0)
         {
             throw new DatasetException("no targets: name at least one target to label the models for");
         }
         try
         {
             ISearchSpace space = SearchSpaces.Get(request.Space);
+            if (request.Boards.Count > 0)
+            {
+                return ResolveBoards(request, space, catalog);
+            }
             catalog ??= TargetCatalog.LoadDefault();
             TargetSpec[] specs = [.. request.Targets.Select(catalog.Get).DistinctBy(s => s.Id).OrderBy(s => s.Id, StringComparer.Ordinal)];
             var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -84,5 +90,41 @@ public static class DatasetBuilder
         {
             throw new DatasetException(e.Message, e);
         }
+    }
+
+    /// <summary>A build labelled for board presets: one label per board, named by the board id; the manifest records
+    /// the SHA-256 of each board file and of its target's catalog file.</summary>
+    private static (BuildInfo Info, ISearchSpace Space, IReadOnlyList<IEstimator> Estimators) ResolveBoards(
+        BuildRequest request, ISearchSpace space, TargetCatalog? catalog)
+    {
+        BoardCatalog boards = catalog is null ? BoardCatalog.LoadDefault() : BoardCatalog.Load(BoardCatalog.DefaultDirectory, catalog);
+        Board[] chosen = [.. request.Boards.Select(boards.Get).DistinctBy(b => b.Id).OrderBy(b => b.Id, StringComparer.Ordinal)];
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (Board board in chosen)
+        {
+            files[board.Id] = GraphHash.Sha256File(board.FilePath);
+            files[board.TargetId] = GraphHash.Sha256File(board.Target.FilePath);
+        }
+        var info = new BuildInfo
+        {
+            Kind = "space",
+            Space = space.Name,
+            Seed = request.Seed,
+            Count = request.Count,
+            Shards = request.Shard,
+            Targets = [.. chosen.Select(b => b.Id)],
+            LabelSource = LabelRow.EstimateSource,
+            TargetFiles = files,
+        };
+        return (info, space, [.. chosen.Select(b => (IEstimator)new BoardLabeller(b))]);
+    }
+
+    /// <summary>Labels a model for a board: the board's estimate, reported under the board's id.</summary>
+    private sealed class BoardLabeller(Board board) : IEstimator
+    {
+        public TargetSpec Target => board.Target;
+
+        public TargetEstimate Estimate(OpGraph graph, EstimateOptions? options = null) =>
+            BoardEstimator.Estimate(board, graph, options) with { TargetId = board.Id };
     }
 }

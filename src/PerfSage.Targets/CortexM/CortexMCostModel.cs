@@ -19,7 +19,12 @@ internal static class CortexMCostModel
 {
     /// <summary>The cost of one node; <paramref name="unsupportedReason"/> is set when the node has no cost
     /// rule on Cortex-M (it is then costed with the <see cref="CortexMOpClass.Other"/> coefficients).</summary>
-    public static NodeCost Cost(CortexMSpec spec, CortexMStack stack, OpNode node, out string? unsupportedReason)
+    public static NodeCost Cost(CortexMSpec spec, CortexMStack stack, OpNode node, out string? unsupportedReason) =>
+        Cost(spec, stack, node, spec.FlashBytesPerCycle.Value, out unsupportedReason);
+
+    /// <summary>As <see cref="Cost(CortexMSpec, CortexMStack, OpNode, out string?)"/> with a board's flash stream of
+    /// <paramref name="flashBytesPerCycle"/> bytes per core cycle.</summary>
+    public static NodeCost Cost(CortexMSpec spec, CortexMStack stack, OpNode node, double flashBytesPerCycle, out string? unsupportedReason)
     {
         CortexMOpClass opClass = CortexMOpClasses.Of(node);
         unsupportedReason = opClass == CortexMOpClass.Other ? UnsupportedReason(node) : null;
@@ -32,7 +37,7 @@ internal static class CortexMCostModel
             + k.CyclesPerByte * (c.ActivationBytesRead + c.ActivationBytesWritten)
             + costs.PerOpOverheadCycles.Value;
         long flashBytes = c.WeightBytes + c.BiasBytes;
-        double flash = flashBytes / spec.FlashBytesPerCycle.Value;
+        double flash = flashBytes / flashBytesPerCycle;
         return flash > compute
             ? new NodeCost(flash, LayerBound.Flash, flashBytes, opClass)
             : new NodeCost(compute, LayerBound.Compute, flashBytes, opClass);

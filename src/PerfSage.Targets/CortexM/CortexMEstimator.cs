@@ -24,6 +24,11 @@ internal sealed class CortexMEstimator : IEstimator
         CortexMStack stack = options.Stack ?? _spec.DefaultStack;
         double clockMhz = EstimatorChecks.Clock(_spec, options);
         var notes = new List<string>();
+        BoardMemory? board = options.Memory;
+        double flashBytesPerCycle = board?.FlashBytesPerCycle ?? _spec.FlashBytesPerCycle.Value;
+        string owner = board?.Owner ?? _spec.Id;
+        double sramKb = board?.SramKb ?? _spec.SramKb.Value;
+        double flashCapacityKb = board?.FlashKb ?? _spec.FlashKb.Value;
 
         ImmutableArray<OpNode> nodes = graph.Nodes;
         var layers = new LayerEstimate[nodes.Length];
@@ -33,7 +38,7 @@ internal sealed class CortexMEstimator : IEstimator
         for (int i = 0; i < nodes.Length; i++)
         {
             OpNode node = nodes[i];
-            NodeCost cost = CortexMCostModel.Cost(_spec, stack, node, out string? reason);
+            NodeCost cost = CortexMCostModel.Cost(_spec, stack, node, flashBytesPerCycle, out string? reason);
             anyFloat |= CortexMCostModel.IsFloat(node.DType);
             totalCycles += cost.Cycles;
             layers[i] = new LayerEstimate(node.Index, node.TypeName, (long)Math.Round(cost.Cycles),
@@ -51,10 +56,10 @@ internal sealed class CortexMEstimator : IEstimator
 
         ArenaSize arena = TflmMemory.Arena(_spec, stack, graph);
         double peakRamKb = arena.TotalBytes / 1024.0;
-        if (peakRamKb > _spec.SramKb.Value)
+        if (peakRamKb > sramKb)
         {
             notes.Add(FormattableString.Invariant(
-                $"arena {peakRamKb:0.#} KB exceeds the {_spec.SramKb.Value:0} KB SRAM of {_spec.Id}"));
+                $"arena {peakRamKb:0.#} KB exceeds the {sramKb:0} KB SRAM of {owner}"));
         }
         long modelBytes = TflmMemory.ModelBytes(graph, out bool estimatedModel);
         if (estimatedModel)
@@ -63,10 +68,10 @@ internal sealed class CortexMEstimator : IEstimator
         }
         CortexMStackCosts costs = _spec.Stack(stack);
         double flashKb = modelBytes / 1024.0 + costs.RuntimeFlashKb.Value;
-        if (flashKb > _spec.FlashKb.Value)
+        if (flashKb > flashCapacityKb)
         {
             notes.Add(FormattableString.Invariant(
-                $"model and runtime {flashKb:0.#} KB exceed the {_spec.FlashKb.Value:0} KB flash of {_spec.Id}"));
+                $"model and runtime {flashKb:0.#} KB exceed the {flashCapacityKb:0} KB flash of {owner}"));
         }
 
         double latencyMs = totalCycles / (clockMhz * 1000.0);

@@ -25,7 +25,12 @@ public sealed record TargetEstimate(
     long Cycles,
     IReadOnlyList<LayerEstimate> Layers,
     IReadOnlyList<UnsupportedOp> UnsupportedOps,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The board preset the estimate is for (<see cref="BoardEstimator"/>), or null for the target's own
+    /// reference board.</summary>
+    public string? Board { get; init; }
+}
 
 /// <summary>The estimate of one operator.</summary>
 /// <param name="OpIndex">The node's index in execution order.</param>
