@@ -168,6 +168,14 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDispos
 {
     private Logger? _logger;
 
+    // What ConfigureLogging was given. The Serilog pipeline itself is built on first use (Log): building it (the
+    // library's first use, the output template's parser) costs about as much CPU as starting an empty `dotnet`
+    // program, which a command that logs nothing (estimate, inspect without --verbose) need not pay
+    // (docs/PERFORMANCE.md, "Start-up").
+    private LogEventLevel _consoleLevel = LogEventLevel.Information;
+    private FileInfo? _logFile;
+    private readonly Lock _gate = new();
+
     public TextWriter Stdout { get; } = stdout;
 
     public TextWriter Stderr { get; } = stderr;
@@ -175,38 +183,75 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDispos
     /// <summary>Reads an environment variable (null when unset): the process's, or a test's.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
-    public ILogger Log => _logger ?? (ILogger)Serilog.Core.Logger.None;
+    /// <summary>The logger configured from the global options (built on first use); a silent one before
+    /// <see cref="ConfigureLogging"/>.</summary>
+    public ILogger Log
+    {
+        get
+        {
+            if (!_configured)
+            {
+                return Serilog.Core.Logger.None;
+            }
+            lock (_gate) // commands log from worker threads too: one pipeline (one open log file) per run
+            {
+                return _logger ??= CreateLogger();
+            }
+        }
+    }
+
+    /// <summary>True when a debug event reaches a sink (<c>--verbose</c>, or a <c>--log-file</c>): callers that log only at
+    /// debug level check it first, so a run without either never builds the logger.</summary>
+    public bool DebugEnabled => _configured && (_consoleLevel <= LogEventLevel.Debug || _logFile is not null);
 
     /// <summary>Where one-line notes for the user go (a target family resolved to a configuration): stderr, or
     /// nowhere under <c>--quiet</c>.</summary>
     public TextWriter Notes => _quiet ? TextWriter.Null : Stderr;
 
     private bool _quiet;
+    private bool _configured;
 
     public void ConfigureLogging(bool verbose, bool quiet, FileInfo? logFile)
     {
         _quiet = quiet;
-        LogEventLevel consoleLevel = verbose ? LogEventLevel.Debug : quiet ? LogEventLevel.Error : LogEventLevel.Information;
-        LoggerConfiguration config = new LoggerConfiguration()
-            .MinimumLevel.Debug()
-            .WriteTo.Sink(
-                new TextWriterSink(Stderr, new MessageTemplateTextFormatter("[{Level:u3}] {Message:lj}{NewLine}", System.Globalization.CultureInfo.InvariantCulture)),
-                consoleLevel);
+        _consoleLevel = verbose ? LogEventLevel.Debug : quiet ? LogEventLevel.Error : LogEventLevel.Information;
         if (logFile is not null)
         {
             // Open once up front so an unwritable path fails now, clearly, not silently inside the sink.
             using (new FileStream(logFile.FullName, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
             {
             }
-            config = config.WriteTo.File(new CompactJsonFormatter(), logFile.FullName, restrictedToMinimumLevel: LogEventLevel.Debug);
         }
-        _logger = config.CreateLogger();
+        lock (_gate)
+        {
+            _logFile = logFile;
+            _logger?.Dispose();
+            _logger = null;
+            _configured = true;
+        }
+    }
+
+    private Logger CreateLogger()
+    {
+        LoggerConfiguration config = new LoggerConfiguration()
+            .MinimumLevel.Debug()
+            .WriteTo.Sink(
+                new TextWriterSink(Stderr, new MessageTemplateTextFormatter("[{Level:u3}] {Message:lj}{NewLine}", System.Globalization.CultureInfo.InvariantCulture)),
+                _consoleLevel);
+        if (_logFile is not null)
+        {
+            config = config.WriteTo.File(new CompactJsonFormatter(), _logFile.FullName, restrictedToMinimumLevel: LogEventLevel.Debug);
+        }
+        return config.CreateLogger();
     }
 
     /// <summary>Reports a failure as one line on stderr (plus the full exception in the log at debug level).</summary>
     public int Fail(int exitCode, string message, Exception? exception)
     {
-        Log.Debug(exception, "Command failed with exit code {ExitCode}", exitCode);
+        if (DebugEnabled)
+        {
+            Log.Debug(exception, "Command failed with exit code {ExitCode}", exitCode);
+        }
         Stderr.WriteLine("perfsage: error: " + OneLine(message));
         return exitCode;
     }

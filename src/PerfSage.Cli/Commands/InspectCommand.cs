@@ -33,7 +33,10 @@ internal static class InspectCommand
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
             string path = parse.GetValue(model)!;
-            context.Log.Debug("Inspecting {Path}", path);
+            if (context.DebugEnabled)
+            {
+                context.Log.Debug("Inspecting {Path}", path);
+            }
             (TfliteModel m, OpGraph g) = ModelLoader.Load(path);
             ArenaPlan arena = ArenaPlanner.Plan(g);
             if (parse.GetValue(format) == "json")
