@@ -13,7 +13,8 @@ namespace PerfSage.Dataset;
 /// left out), peak_ram_kb = the <c>overall</c> of <c>Memory footprint delta from the start of the tool (MB): init=…
 /// overall=B</c> × 1024 (the tool's MB is KiB / 1024; it calls the figure approximate; empty when the line is absent or
 /// B ≤ 0). <c>The input model file size (MB): S</c> (bytes / 10^6) is checked against the model file found, so a log is
-/// never paired with another model. The target is <c>--target</c>: one device per import.
+/// never paired with another model. The target is <c>--target</c>: one device per import. A folder given as input
+/// contributes its <c>*.log</c> and <c>*.txt</c> files.
 /// </summary>
 internal static partial class BenchmarkModelLogReader
 {
@@ -57,7 +58,8 @@ internal static partial class BenchmarkModelLogReader
         var reading = new ToolReading();
         foreach (string input in request.Inputs)
         {
-            foreach (string file in ToolImporter.Expand(input, _ => true, "benchmark_model log"))
+            foreach (string file in ToolImporter.Expand(input,
+                n => n.EndsWith(".log", StringComparison.Ordinal) || n.EndsWith(".txt", StringComparison.Ordinal), "benchmark_model log (*.log, *.txt)"))
             {
                 ReadLog(file, request.Target, reading);
             }

@@ -251,6 +251,9 @@ public static class ToolImporter
     }
 
     /// <summary>The lines of a text file (UTF-8; a broken byte becomes U+FFFD), without line ends.</summary>
-    internal static string[] Lines(byte[] bytes) =>
-        Encoding.UTF8.GetString(bytes).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+    internal static string[] Lines(byte[] bytes)
+    {
+        string[] lines = Encoding.UTF8.GetString(bytes).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        return lines.Length > 0 && lines[^1].Length == 0 ? lines[..^1] : lines; // the line end of the last line ends no line
+    }
 }
