@@ -56,7 +56,7 @@ public class ToolImportCommandTests
         Assert.True(code == 0, stderr);
         Assert.Contains($"new head(s) for {target}", stdout, StringComparison.Ordinal);
 
-        (code, stdout, stderr) = CliRunner.Run("eval", "--few-shot", "5,10", "--repeats", "2", "--data", data, "--target", target,
+        (code, stdout, stderr) = CliRunner.Run("eval", "--few-shot", "5,10", "--repeats", "1", "--data", data, "--target", target,
             "--from", DefaultModel, "--seed", "3", "--format", "json", "--fit-steps", "60", "--jobs", "2");
         Assert.True(code == 0, stderr);
         using JsonDocument doc = JsonDocument.Parse(stdout);
