@@ -96,6 +96,11 @@ internal static partial class MlperfTinyReader
             }
             energyMj = uj / 1000;
         }
+        else if (Directory.Exists(Path.GetDirectoryName(energy)))
+        {
+            reading.AddBad(energy, 1, "the energy folder has no results.txt: the energy run did not finish (remove the folder to import the latency alone)");
+            return;
+        }
         reading.Records.Add(new ToolRecord(performance, line, benchmark, target, [1000 / throughput!.Value, energyMj, null, null]));
     }
 

@@ -38,7 +38,8 @@ internal static class VelaReader
         foreach (string input in request.Inputs)
         {
             foreach (string file in ToolImporter.Expand(input,
-                n => n.EndsWith(PerLayerSuffix, StringComparison.Ordinal) || n.Contains("_summary_", StringComparison.Ordinal),
+                n => n.EndsWith(PerLayerSuffix, StringComparison.Ordinal)
+                     || (n.Contains("_summary_", StringComparison.Ordinal) && n.EndsWith(".csv", StringComparison.Ordinal)),
                 "Vela summary (*_summary_*.csv) or per-layer (*_per-layer.csv) file"))
             {
                 (Path.GetFileName(file).EndsWith(PerLayerSuffix, StringComparison.Ordinal) ? perLayer : summaries).Add(file);

@@ -101,6 +101,17 @@ public class MlperfTinyImportTests
     }
 
     [Fact]
+    public void An_energy_folder_without_its_results_is_a_bad_record()
+    {
+        using ToolFixture f = WithModels();
+        string energy = Path.Combine(Results(f, 1), "kws", "energy", "results.txt");
+        File.Delete(energy);
+        BadRow bad = Assert.Single(Import(f).BadRows);
+        Assert.Equal((energy, 1L), (bad.File, bad.Row));
+        Assert.StartsWith("the energy folder has no results.txt", bad.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_system_description_and_the_inputs_are_checked()
     {
         using ToolFixture f = WithModels();
