@@ -225,7 +225,25 @@ public sealed record ImportInfo(
     int LabelsAdded,
     int LabelsUpdated,
     int BadRowsSkipped,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Target);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Target)
+{
+    /// <summary>The tool whose output was imported (<c>vela</c>, <c>benchmark-model</c>, <c>mlperf-tiny</c>); absent
+    /// for a measurement CSV. For a tool import <see cref="Csv"/> is the first input's name and <see cref="CsvSha256"/>
+    /// the SHA-256 of <see cref="Files"/> written as text (one <c>SHA256  NAME</c> line per file).</summary>
+    public string? Tool { get; init; }
+
+    /// <summary>Every file a tool import read, in order, with its SHA-256; absent for a measurement CSV.</summary>
+    public IReadOnlyList<ImportedFile>? Files { get; init; }
+
+    /// <summary>The clock of the measured system in MHz, where its description gave one (MLPerf Tiny's
+    /// <c>systems/*.json</c>); absent otherwise.</summary>
+    public double? ClockMhz { get; init; }
+}
+
+/// <summary>One file a tool import read.</summary>
+/// <param name="Name">Its path as given or found.</param>
+/// <param name="Sha256">SHA-256 of its bytes.</param>
+public sealed record ImportedFile(string Name, string Sha256);
 
 /// <summary>How <c>splits.csv</c> was made, and its counts.</summary>
 /// <param name="By"><c>hash</c> or <c>family</c>.</param>

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text;
-using PerfSage.Graph;
-using PerfSage.IO;
-using PerfSage.Tflite;
-
 namespace PerfSage.Dataset;
 
 /// <summary>What <c>perfsage dataset import</c> imports.</summary>
@@ -22,7 +16,12 @@ public sealed record MeasurementImportRequest(string CsvPath)
 /// <summary>A row of a measurement CSV that was not imported.</summary>
 /// <param name="Row">Its row number: the line of the CSV it starts on (the header is row 1).</param>
 /// <param name="Reason">Why.</param>
-public sealed record BadRow(long Row, string Reason);
+public sealed record BadRow(long Row, string Reason)
+{
+    /// <summary>The file the row is in when an import reads several files (a tool's outputs); null for the
+    /// measurement CSV, whose rows are named by number alone.</summary>
+    public string? File { get; init; }
+}
 
 /// <summary>What an import did.</summary>
 /// <param name="Directory">The dataset folder.</param>
@@ -80,10 +79,6 @@ public static class MeasurementImporter
     private static readonly string[] Known = ["model", "target", "latency_ms", "energy_mj", "peak_ram_kb", "flash_kb"];
     private static readonly Metric[] Metrics = [Metric.LatencyMs, Metric.EnergyMj, Metric.PeakRamKb, Metric.FlashKb];
 
-    private sealed record LoadedModel(string Text, byte[] Bytes, string Sha256);
-
-    private sealed record Candidate(long Row, LoadedModel Model, string Target, double?[] Values);
-
     /// <summary>Imports <paramref name="request"/> into <paramref name="directory"/> (created when missing).
     /// Bad rows are returned, not thrown; <see cref="DatasetException"/> is thrown for a problem with the whole
     /// file (missing, no header, unknown or missing columns) or the folder (not a dataset, in use).</summary>
@@ -100,11 +95,11 @@ public static class MeasurementImporter
         (string[] header, List<CsvRow> rows) = CsvFile.Read(csvPath, csvBytes);
         Dictionary<string, int> columns = MapHeader(csvPath, header, request.Target is not null);
         string csvDir = Path.GetDirectoryName(Path.GetFullPath(csvPath)) ?? ".";
-        string source = "measured:" + Sanitize(Path.GetFileNameWithoutExtension(csvPath), "csv");
+        string source = "measured:" + ImportCommit.Sanitize(Path.GetFileNameWithoutExtension(csvPath), "csv");
 
         var bad = new List<BadRow>();
         var candidates = new List<Candidate>();
-        var cache = new Dictionary<string, (LoadedModel? Model, string? Error)>(StringComparer.Ordinal);
+        var cache = new Dictionary<string, (LoadedModel?, string?)>(StringComparer.Ordinal);
         foreach (CsvRow row in rows)
         {
             Candidate? c = ParseRow(row, header.Length, columns, request.Target, csvDir, cache, out string? reason);
@@ -117,157 +112,12 @@ public static class MeasurementImporter
                 candidates.Add(c);
             }
         }
-
-        // Rows of one model (by content) and target: merge the compatible, reject every row of a conflict.
-        var groups = new List<(Candidate First, double?[] Values, List<long> Rows)>();
-        int duplicates = 0;
-        foreach (IGrouping<(string, string), Candidate> g in candidates.GroupBy(c => (c.Model.Sha256, c.Target)))
-        {
-            Candidate first = g.First();
-            double?[] values = first.Values;
-            string? conflict = null;
-            foreach (Candidate next in g.Skip(1))
-            {
-                conflict ??= Conflict(values, next.Values, $"row {first.Row}", $"row {next.Row}");
-                values = Union(values, next.Values);
-            }
-            List<long> groupRows = [.. g.Select(c => c.Row)];
-            if (conflict is not null)
-            {
-                foreach (long r in groupRows)
-                {
-                    bad.Add(new BadRow(r, $"conflicting measurements of '{Limits.Echo(first.Model.Text)}' on {first.Target} in rows " +
-                        $"{string.Join(", ", groupRows)}: {conflict}"));
-                }
-                continue;
-            }
-            duplicates += groupRows.Count - 1;
-            groups.Add((first, values, groupRows));
-        }
-
-        string dir = Path.GetFullPath(directory);
-        bool exists = Directory.Exists(dir);
-        if (exists)
-        {
-            // Before the lock file is made, so a refused folder stays untouched; a folder that another import is
-            // writing looks half made, so say that instead.
-            try
-            {
-                CheckFolder(dir);
-            }
-            catch (DatasetException)
-            {
-                FolderLock.ThrowIfHeld(dir);
-                throw;
-            }
-        }
-        FolderLock? folderLock = exists ? FolderLock.Acquire(dir) : null;
-        try
-        {
-            return Merge(request, dir, folderLock, rows.Count, csvBytes, source, bad, groups, duplicates);
-        }
-        finally
-        {
-            folderLock?.Dispose();
-        }
-    }
-
-    /// <summary>Adds the accepted rows to the folder's models and labels and writes the result (a new folder
-    /// is only created when there is something to write).</summary>
-    private static MeasurementImportResult Merge(MeasurementImportRequest request, string dir, FolderLock? folderLock,
-        int rowCount, byte[] csvBytes, string source, List<BadRow> bad,
-        List<(Candidate First, double?[] Values, List<long> Rows)> groups, int duplicates)
-    {
-        string csvPath = request.CsvPath;
-        DatasetFolder? existing = folderLock is null ? null : OpenExisting(dir);
-        var models = existing is null ? new List<ModelInfo>() : [.. existing.Models.Select(m => m.Info)];
-        var labels = existing is null ? new List<LabelRow>() : [.. existing.Labels];
-        var idBySha = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (ModelInfo m in models)
-        {
-            idBySha.TryAdd(m.GraphSha256, m.ModelId);
-        }
-        var labelIndex = new Dictionary<(string, string), int>();
-        for (int i = 0; i < labels.Count; i++)
-        {
-            labelIndex[(labels[i].ModelId, labels[i].Target)] = i;
-        }
-
-        var newGraphs = new List<(string Id, byte[] Bytes)>();
-        int added = 0, updated = 0, unchanged = 0;
-        foreach ((Candidate first, double?[] values, List<long> groupRows) in groups)
-        {
-            string id = idBySha.TryGetValue(first.Model.Sha256, out string? known) ? known : NewId(first.Model);
-            if (labelIndex.TryGetValue((id, first.Target), out int at))
-            {
-                LabelRow old = labels[at];
-                string? reason = old.Source == LabelRow.EstimateSource
-                    ? $"{first.Target} already has estimated labels in {dir}; give measurements their own target name (--target)"
-                    : Conflict(ValuesOf(old), values, "the folder", "this row") is string c
-                        ? $"conflicts with the label of '{Limits.Echo(first.Model.Text)}' on {first.Target} already in {dir}: {c}"
-                        : null;
-                if (reason is not null)
-                {
-                    bad.AddRange(groupRows.Select(r => new BadRow(r, reason)));
-                    continue;
-                }
-                double?[] union = Union(ValuesOf(old), values);
-                if (union.SequenceEqual(ValuesOf(old)))
-                {
-                    unchanged++;
-                }
-                else
-                {
-                    labels[at] = old with { EnergyMj = union[1], PeakRamKb = union[2], FlashKb = union[3] };
-                    updated++;
-                }
-                continue;
-            }
-            if (!idBySha.ContainsKey(first.Model.Sha256))
-            {
-                idBySha[first.Model.Sha256] = id;
-                models.Add(new ModelInfo(id, "", "", first.Model.Bytes.Length, first.Model.Sha256,
-                    $"{Path.GetFileName(csvPath)} row {first.Row}: {first.Model.Text}", new Dictionary<string, string>()));
-                newGraphs.Add((id, first.Model.Bytes));
-            }
-            labelIndex[(id, first.Target)] = labels.Count;
-            labels.Add(new LabelRow(id, first.Target, values[0]!.Value, values[1], values[2], values[3], source));
-            added++;
-        }
-
-        bad.Sort((a, b) => a.Row.CompareTo(b.Row));
-        if (bad.Count > 0 && !request.SkipBadRows)
-        {
-            // All or nothing: the folder stays as it was (a new one is not made).
-            return new MeasurementImportResult(dir, source, rowCount, bad, false, 0, 0, 0, 0, duplicates,
-                existing?.Models.Count ?? 0, existing?.Labels.Count ?? 0);
-        }
-        MeasurementImportResult Result(bool written) => new(dir, source, rowCount, bad, written, newGraphs.Count, added,
-            updated, unchanged, duplicates, models.Count, labels.Count);
-        bool consistent = existing is not null && existing.Manifest.Counts.Models == models.Count
-                          && existing.Manifest.Counts.Labels == labels.Count;
-        if (added == 0 && updated == 0 && newGraphs.Count == 0 && consistent)
-        {
-            return Result(false);
-        }
-
-        using FolderLock? created = folderLock is null ? CreateFolder(dir) : null;
-        Directory.CreateDirectory(Path.Combine(dir, DatasetLayout.GraphsFolder));
-        foreach ((string id, byte[] bytes) in newGraphs)
-        {
-            AtomicFile.Write(DatasetLayout.GraphPath(dir, id), bytes, durable: true);
-        }
-        AtomicFile.Write(Path.Combine(dir, DatasetLayout.LabelsFile), LabelsCsv.Write(labels), durable: true);
-        AtomicFile.Write(Path.Combine(dir, DatasetLayout.ModelsFile), ModelsCsv.Write(models), durable: true);
-        SplitInfo? split = existing?.Manifest.Split is SplitInfo s
-            ? DatasetSplitter.Write(dir, models, SplitSettings.From(s))
-            : null;
-        var import = new ImportInfo(Path.GetFileName(csvPath), Hashing.Sha256Hex(csvBytes), rowCount, newGraphs.Count,
-            added, updated, bad.Count, request.Target);
-        DatasetManifest manifest = Manifests.Create(existing?.Manifest.Builds ?? [],
-            [.. existing?.Manifest.Imports ?? [], import], models, labels, split);
-        DatasetJson.WriteManifest(dir, manifest);
-        return Result(true);
+        string csvName = Path.GetFileName(csvPath);
+        string csvSha = Hashing.Sha256Hex(csvBytes);
+        var settings = new ImportSettings(source, request.SkipBadRows,
+            c => $"{csvName} row {c.Row}: {c.Model.Text}",
+            (models, added, updated, badCount) => new ImportInfo(csvName, csvSha, rows.Count, models, added, updated, badCount, request.Target));
+        return ImportCommit.Commit(directory, settings, rows.Count, bad, candidates);
     }
 
     private static Dictionary<string, int> MapHeader(string path, string[] header, bool targetGiven)
@@ -355,156 +205,18 @@ public static class MeasurementImporter
             }
             values[m] = v;
         }
-        if (UnusablePath(modelText) is string why)
+        if (ImportCommit.UnusablePath(modelText) is string why)
         {
             reason = $"model '{Limits.Echo(modelText)}': {why}";
             return null;
         }
         string full = Path.GetFullPath(Path.IsPathRooted(modelText) ? modelText : Path.Combine(csvDir, modelText));
-        if (!cache.TryGetValue(full, out (LoadedModel? Model, string? Error) loaded))
+        (LoadedModel? model, string? error) = ImportCommit.Load(modelText, full, cache);
+        if (model is null)
         {
-            loaded = Load(modelText, full);
-            cache[full] = loaded;
-        }
-        if (loaded.Model is null)
-        {
-            reason = loaded.Error;
+            reason = error;
             return null;
         }
-        return new Candidate(row.Line, loaded.Model, target, values);
-    }
-
-    /// <summary>Longest model path accepted, in UTF-8 bytes (Linux's PATH_MAX).</summary>
-    private const int MaxPathBytes = 4096;
-
-    /// <summary>Why <paramref name="text"/> cannot name a file at all, or null.</summary>
-    private static string? UnusablePath(string text) =>
-        text.Contains('\0', StringComparison.Ordinal) ? "the path holds a NUL character, which no file name can"
-        : Encoding.UTF8.GetByteCount(text) >= MaxPathBytes ? $"the path is {text.Length} characters long, longer than a file system takes"
-        : null;
-
-    /// <summary>Reads and checks the model of a row. The file must be a regular file (a named pipe would block, a
-    /// device never end) of at most <see cref="Limits.MaxModelBytes"/>; none of its bytes is ever quoted in the
-    /// reason (a row may name any file, such as a key).</summary>
-    private static (LoadedModel?, string?) Load(string text, string full)
-    {
-        string quoted = Limits.Echo(text);
-        if (Encoding.UTF8.GetByteCount(full) >= MaxPathBytes)
-        {
-            return (null, $"model '{quoted}': the full path is longer than a file system takes");
-        }
-        byte[] bytes;
-        try
-        {
-            bytes = InputFile.ReadAllBytes(full, Limits.MaxModelBytes, "model");
-        }
-        catch (PerfSageException e)
-        {
-            return (null, $"model '{quoted}': {e.Message}");
-        }
-        try
-        {
-            TfliteModel model = TfliteReader.Parse(bytes, full);
-            if (model.Subgraphs.Count == 0)
-            {
-                return (null, $"model '{quoted}' has no subgraph");
-            }
-            OpGraph.FromModel(model);
-        }
-        catch (TfliteFormatException e)
-        {
-            return (null, $"model '{quoted}' is not a valid .tflite file: {e.Message}");
-        }
-        catch (OpGraphException e)
-        {
-            return (null, $"model '{quoted}' cannot be read as a graph: {e.Message}");
-        }
-        return (new LoadedModel(text, bytes, Hashing.Sha256Hex(bytes)), null);
-    }
-
-    private static FolderLock CreateFolder(string dir)
-    {
-        Directory.CreateDirectory(dir);
-        FolderLock folderLock = FolderLock.Acquire(dir);
-        try
-        {
-            // Another import may have made the folder meanwhile; its rows were not merged with these, so writing now
-            // would drop them.
-            CheckFolder(dir);
-            if (File.Exists(Path.Combine(dir, DatasetLayout.ManifestFile)))
-            {
-                throw new DatasetException(
-                    $"{dir}: another PerfSage process (a dataset build or import) made this dataset folder while this import ran; "
-                    + "run this import again to add to it");
-            }
-        }
-        catch
-        {
-            folderLock.Dispose();
-            throw;
-        }
-        return folderLock;
-    }
-
-    private static DatasetFolder? OpenExisting(string dir)
-    {
-        CheckFolder(dir);
-        return File.Exists(Path.Combine(dir, DatasetLayout.ManifestFile)) ? DatasetFolder.Load(dir) : null;
-    }
-
-    /// <summary>Refuses a folder that is neither empty nor a complete dataset.</summary>
-    private static void CheckFolder(string dir)
-    {
-        if (File.Exists(Path.Combine(dir, DatasetLayout.ManifestFile)))
-        {
-            return;
-        }
-        if (File.Exists(Path.Combine(dir, DatasetLayout.RequestFile)))
-        {
-            throw new DatasetException($"{dir} holds an unfinished build; finish it (re-run it) before importing into it");
-        }
-        string? other = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName)
-            .FirstOrDefault(n => n is not null && n != DatasetLayout.LockFile && !AtomicFile.IsTemporary(n));
-        if (other is not null)
-        {
-            throw new DatasetException($"{dir} is not empty and is not a dataset folder (it holds {other})");
-        }
-    }
-
-    private static double?[] ValuesOf(LabelRow label) => [label.LatencyMs, label.EnergyMj, label.PeakRamKb, label.FlashKb];
-
-    /// <summary>Null when no metric has two different values; else the first difference, for a message.</summary>
-    private static string? Conflict(double?[] a, double?[] b, string whereA, string whereB)
-    {
-        for (int m = 0; m < a.Length; m++)
-        {
-            if (a[m] is double x && b[m] is double y && x != y)
-            {
-                return string.Create(CultureInfo.InvariantCulture,
-                    $"{MetricNames.Name(Metrics[m])} {x} ({whereA}) vs {y} ({whereB})");
-            }
-        }
-        return null;
-    }
-
-    private static double?[] Union(double?[] a, double?[] b) => [.. a.Zip(b, (x, y) => x ?? y)];
-
-    private static string NewId(LoadedModel model) =>
-        Sanitize(Path.GetFileNameWithoutExtension(model.Text), "model") + "-" + model.Sha256[..12];
-
-    /// <summary>Lower case, [a-z0-9_-] only (others become '_'), at most 40 characters.</summary>
-    private static string Sanitize(string name, string fallback)
-    {
-        var sb = new StringBuilder(Math.Min(name.Length, 40));
-        foreach (char ch in name.ToLowerInvariant())
-        {
-            if (sb.Length == 40)
-            {
-                break;
-            }
-            sb.Append(ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '-' ? ch : '_');
-        }
-        string s = sb.ToString().Trim('_', '-');
-        return s.Length == 0 ? fallback : s;
+        return new Candidate(row.Line, model, target, values);
     }
 }
