@@ -30,16 +30,18 @@ internal static class PredictCommand
         var allTargets = new Option<bool>("--all-targets") { Description = "Every target the model has heads for." };
         var modelDir = ModelOption();
         Option<string> format = Formats.Option("table", "json", "csv");
+        Option<string?> engine = ModelStartup.EngineOption();
         var command = new Command("predict", "Predict latency, energy, peak RAM and flash with a trained PerfSage model.")
         {
-            models, targets, allTargets, modelDir, format,
+            models, targets, allTargets, modelDir, format, engine,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
             string dir = ModelLocator.Resolve(parse.GetValue(modelDir));
             context.Log.Debug("Using the model in {Dir}", dir);
-            // libtorch loads on a worker thread while the models are read and featurized here.
-            using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log));
+            PredictionEngine chosenEngine = ModelStartup.ResolveEngine(context, parse, engine);
+            // The model loads on a worker thread while the models are read and featurized here.
+            using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log, chosenEngine));
             var inputs = new List<PredictInput>();
             foreach (string path in parse.GetValue(models)!)
             {
