@@ -115,6 +115,7 @@ internal sealed class ManagedNetwork
     /// ln of the heads <paramref name="heads"/> (indices into <see cref="Heads"/>) for one graph whose features are already
     /// scaled and checked (<see cref="GraphChecks"/>): <paramref name="output"/>[q] is head <paramref name="heads"/>[q]'s.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PredictLog(GraphFeatures scaled, ReadOnlySpan<int> heads, Span<float> output)
     {
         ArgumentNullException.ThrowIfNull(scaled);
@@ -194,6 +195,7 @@ internal sealed class ManagedNetwork
     }
 
     /// <summary>Node embeddings after the SageConv layers [N, hidden].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float[] NodeEmbeddings(GraphFeatures g)
     {
         int n = g.NodeCount, e = g.EdgeCount, width = _features + _embedding;
@@ -252,6 +254,7 @@ internal sealed class ManagedNetwork
     }
 
     /// <summary>h += ReLU(LayerNorm(m)): mean and biased variance over the row, ε = 1e-5, then the affine weight and bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NormReluAdd(Span<float> m, float[] weight, float[] bias, Span<float> h)
     {
         double sum = 0;
@@ -290,6 +293,7 @@ internal sealed class ManagedNetwork
         return output;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Add(Span<float> into, ReadOnlySpan<float> values)
     {
         if (values.Length < into.Length)
@@ -309,6 +313,7 @@ internal sealed class ManagedNetwork
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scale(Span<float> values, float factor)
     {
         for (int i = 0; i < values.Length; i++)
