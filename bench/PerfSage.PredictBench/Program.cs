@@ -23,6 +23,42 @@ if (args.Length == 1 && args[0] == "--empty")
 {
     return 0; // the "empty program" baseline: the runtime starts, runs Main, and exits
 }
+if (Array.IndexOf(args, "--heads") is int at and >= 0)
+{
+    // --heads MODEL_DIR FILE.tflite: warm library prediction of one featurized model on every head of MODEL_DIR (one
+    // trunk pass, then all targets' heads), median of 2,000 after 500 unmeasured, with each engine. Goal (issue #13): <= 1 ms.
+    if (at + 2 >= args.Length)
+    {
+        Console.Error.WriteLine("usage: PerfSage.PredictBench --heads MODEL_DIR FILE.tflite");
+        return 2;
+    }
+    GraphFeatures one = Predicting.Read(args[at + 2]).Features;
+    Console.WriteLine($"| engine | warm prediction, {one.NodeCount} ops on every head (median of 2000) | goal | ratio |");
+    Console.WriteLine("| --- | ---: | ---: | ---: |");
+    foreach (PredictionEngine engine in new[] { PredictionEngine.Managed, PredictionEngine.Torch })
+    {
+        using Predictor p = Predictor.Load(args[at + 1], engine);
+        var times = new List<double>();
+        for (int i = 0; i < 2500; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            IReadOnlyList<Prediction> all = p.PredictTargets(one, p.Targets);
+            if (i >= 500)
+            {
+                times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            if (all.Count != p.Targets.Count)
+            {
+                throw new InvalidOperationException("a target is missing");
+            }
+        }
+        times.Sort();
+        double median = times[times.Count / 2];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {PredictionEngines.Name(engine)} | {median:F3} ms ({p.Heads.Count} heads) | <= 1 ms | {median:F2}x goal |"));
+    }
+    return 0;
+}
 
 string? cli = null, cliR2r = null;
 int modelCount = 500, runs = 5, epochs = 8;

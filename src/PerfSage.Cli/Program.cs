@@ -10,6 +10,10 @@ public static partial class Program
     public static int Main(string[] args)
     {
         int code = PerfSageApp.Run(args, Console.Out, Console.Error);
+        if (Environment.GetEnvironmentVariable(ReportLoadedVariable) == "1")
+        {
+            Console.Error.WriteLine(LoadedReport());
+        }
         if (TorchRuntime.IsLoaded && OperatingSystem.IsLinux())
         {
             // Every output is written and closed by now (results, atomic files, the log). What is left is libtorch's
@@ -20,6 +24,26 @@ public static partial class Program
             ExitNow(code);
         }
         return code;
+    }
+
+    /// <summary>Set to 1, the process ends by printing <see cref="LoadedReport"/> on stderr: how tests (and anyone curious)
+    /// check that a command ran without TorchSharp and libtorch.</summary>
+    internal const string ReportLoadedVariable = "PERFSAGE_REPORT_LOADED";
+
+    /// <summary><c>loaded: torchsharp=yes|no libtorch=yes|no</c>: whether the TorchSharp assembly is loaded in this process and
+    /// whether a libtorch library (<c>libtorch*.so</c>, <c>libLibTorchSharp.so</c>) is mapped into it (<c>/proc/self/maps</c>,
+    /// Linux only; elsewhere libtorch reads "unknown").</summary>
+    internal static string LoadedReport()
+    {
+        bool torchSharp = AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "TorchSharp");
+        string libtorch = "unknown";
+        if (OperatingSystem.IsLinux() && File.Exists("/proc/self/maps"))
+        {
+            string maps = File.ReadAllText("/proc/self/maps");
+            libtorch = maps.Contains("libtorch", StringComparison.Ordinal) || maps.Contains("libLibTorchSharp", StringComparison.Ordinal)
+                ? "yes" : "no";
+        }
+        return $"loaded: torchsharp={(torchSharp ? "yes" : "no")} libtorch={libtorch}";
     }
 
     /// <summary>libc's <c>_exit</c>: ends the process with <paramref name="status"/> without atexit handlers or static destructors.</summary>

@@ -29,10 +29,12 @@ public static class HeldOutEvaluation
     /// <summary>The split names <see cref="Run"/> takes.</summary>
     public static IReadOnlyList<string> SplitNames { get; } = ["test", "val", "train", "all"];
 
-    /// <summary>Evaluates the model <paramref name="model"/> gives (called once the split is known to hold graphs) on the
+    /// <summary>Evaluates the model <paramref name="model"/> gives (a <see cref="Predictor"/>: the managed engine unless it was
+    /// loaded for TorchSharp) (called once the split is known to hold graphs) on the
     /// <paramref name="splitName"/> split of <paramref name="labelled"/>. Throws <see cref="UserInputException"/> when the split
     /// is empty or the data has no labels the model predicts.</summary>
-    public static HeldOutResult Run(Func<TrainedModel> model, LabelledData labelled, string splitName, IReadOnlyList<string> dataDirs)
+    public static HeldOutResult Run(Func<Predictor> model, LabelledData labelled, string splitName, IReadOnlyList<string> dataDirs,
+        int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(labelled);
@@ -46,8 +48,8 @@ public static class HeldOutEvaluation
         }
         List<TrainingSample> train = [.. labelled.InSplit(Split.Train)];
 
-        TrainedModel trained = model();
-        EvaluationResult result = Evaluation.Evaluate(trained, samples, splitName);
+        Predictor trained = model();
+        EvaluationResult result = Evaluation.Evaluate(trained, samples, splitName, threads: threads);
         if (result.Metrics.Heads.Count == 0)
         {
             throw new UserInputException(

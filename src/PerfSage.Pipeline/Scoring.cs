@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using PerfSage.Graph;
 using PerfSage.Graph.Features;
@@ -26,7 +27,23 @@ public sealed record ScoreRow(string Model, string Target, string? Sha256, Predi
 /// <summary>What <see cref="Scoring.Run"/> gives: one row per input and target, in input order, and the targets.</summary>
 /// <param name="Rows">The rows.</param>
 /// <param name="Targets">The targets scored (<see cref="ModelTargets.Resolve"/>).</param>
-public sealed record ScoreResult(IReadOnlyList<ScoreRow> Rows, IReadOnlyList<string> Targets);
+public sealed record ScoreResult(IReadOnlyList<ScoreRow> Rows, IReadOnlyList<string> Targets)
+{
+    /// <summary>Where the wall time of <see cref="Scoring.Run"/> went (the wait for the model to load is in none of them).</summary>
+    public ScoreTimings Timings { get; init; } = new(0, 0, 0, 0);
+}
+
+/// <summary>
+/// Wall time of the steps of <see cref="Scoring.Run"/>, in milliseconds. Reading, parsing, featurizing and the reference
+/// estimates run together, input by input, on several threads: that stage's wall time is split in proportion to the time
+/// the threads spent in each step, so the parts add up to the stage.
+/// </summary>
+/// <param name="ParseMs">Reading the files (with their SHA-256), parsing them and building their graphs.</param>
+/// <param name="FeaturizeMs">Featurizing the graphs.</param>
+/// <param name="NetworkMs">The network: one trunk pass per model and the heads of the chosen targets, with the checks of
+/// each prediction.</param>
+/// <param name="EstimateMs">The reference estimates.</param>
+public sealed record ScoreTimings(double ParseMs, double FeaturizeMs, double NetworkMs, double EstimateMs);
 
 /// <summary>
 /// Scores many models: each input is read (SHA-256), parsed and featurized in parallel, with its reference estimates,
@@ -49,18 +66,21 @@ public static class Scoring
         ArgumentNullException.ThrowIfNull(predictor);
         ArgumentNullException.ThrowIfNull(named);
         ArgumentNullException.ThrowIfNull(budgets);
+        TargetCatalog catalog = TargetCatalog.LoadDefault();
         boards ??= [];
         if (boards.Count > 0)
         {
             named = [.. boards.Select(b => b.TargetId).Distinct(StringComparer.Ordinal)];
             all = false;
         }
-        TargetCatalog catalog = TargetCatalog.LoadDefault();
         // With named targets the reference estimates are made while the model loads; all targets need the model first.
         IReadOnlyList<string> referenceTargets = all ? predictor().Targets : named.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var parsed = new ParsedModel[files.Count];
+        var stepTicks = new long[files.Count * 3]; // parse, featurize, estimate per input
+        long stageStart = Stopwatch.GetTimestamp();
         Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            i => parsed[i] = ParseOne(files[i], referenceTargets, catalog, boards));
+            i => parsed[i] = ParseOne(files[i], referenceTargets, catalog, boards, stepTicks.AsSpan(i * 3, 3)));
+        double stageMs = Stopwatch.GetElapsedTime(stageStart).TotalMilliseconds;
 
         Predictor model = predictor();
         foreach (Board board in boards)
@@ -76,11 +96,15 @@ public static class Scoring
 
         List<int> ok = Enumerable.Range(0, parsed.Length).Where(i => parsed[i].Features is not null).ToList();
         List<GraphFeatures> features = ok.Select(i => parsed[i].Features!).ToList();
+        // One trunk pass per model, then the chosen targets' heads (graphs on the worker threads).
+        long networkStart = Stopwatch.GetTimestamp();
+        IReadOnlyList<IReadOnlyList<Prediction>> grid = model.PredictManyTargets(features, chosen, threads);
         var predictions = new Dictionary<string, IReadOnlyList<Prediction>>(StringComparer.Ordinal);
-        foreach (string target in chosen)
+        for (int t = 0; t < chosen.Count; t++)
         {
-            predictions[target] = model.PredictMany(features, target);
+            predictions[chosen[t]] = grid[t];
         }
+        double networkMs = Stopwatch.GetElapsedTime(networkStart).TotalMilliseconds;
 
         // The units scored: one per chosen target, or one per board (with its target).
         List<(string Target, Board? Board)> units = boards.Count > 0
@@ -128,7 +152,20 @@ public static class Scoring
                 rows.Add(new ScoreRow(files[i].Path, target, p.Sha256, prediction, reference, status, broken) { Board = board?.Id });
             }
         }
-        return new ScoreResult(rows, chosen);
+        return new ScoreResult(rows, chosen) { Timings = Split(stageMs, stepTicks, networkMs) };
+    }
+
+    /// <summary>The parallel stage's wall time split in proportion to the thread time of each step.</summary>
+    private static ScoreTimings Split(double stageMs, long[] stepTicks, double networkMs)
+    {
+        var sums = new double[3];
+        for (int i = 0; i < stepTicks.Length; i++)
+        {
+            sums[i % 3] += stepTicks[i];
+        }
+        double total = sums.Sum();
+        double Part(int step) => total <= 0 ? 0 : stageMs * sums[step] / total;
+        return new ScoreTimings(Part(0), Part(1), networkMs, Part(2));
     }
 
     /// <summary>What parsing one input gave: its features and reference estimates, or why it failed.</summary>
@@ -138,7 +175,23 @@ public static class Scoring
         public Dictionary<string, TargetEstimate?> BoardReferences { get; } = new(StringComparer.Ordinal);
     }
 
-    private static ParsedModel ParseOne(ScoreInput input, IReadOnlyList<string> referenceTargets, TargetCatalog catalog, IReadOnlyList<Board> boards)
+    private static ParsedModel ParseOne(ScoreInput input, IReadOnlyList<string> referenceTargets, TargetCatalog catalog,
+        IReadOnlyList<Board> boards, Span<long> ticks)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            return ParseSteps(input, referenceTargets, catalog, boards, ticks, ref start);
+        }
+        finally
+        {
+            // Whatever the last step was when it returned or failed, its time counts as that step's.
+            ticks[0] += Stopwatch.GetTimestamp() - start;
+        }
+    }
+
+    private static ParsedModel ParseSteps(ScoreInput input, IReadOnlyList<string> referenceTargets, TargetCatalog catalog,
+        IReadOnlyList<Board> boards, Span<long> ticks, ref long start)
     {
         var references = new Dictionary<string, TargetEstimate?>(StringComparer.OrdinalIgnoreCase);
         if (input.Error is not null)
@@ -168,7 +221,11 @@ public static class Scoring
                 return new ParsedModel(sha, null, references, $"{input.Path}: the model has no subgraph, so there is nothing to predict");
             }
             OpGraph graph = OpGraph.FromModel(model);
+            long now = Stopwatch.GetTimestamp();
+            ticks[0] += now - start;
             GraphFeatures features = Featurizer.Featurize(graph);
+            start = Stopwatch.GetTimestamp();
+            ticks[1] += start - now;
             foreach (string target in referenceTargets)
             {
                 references[target] = ModelTargets.Reference(catalog, target, graph);
@@ -185,6 +242,9 @@ public static class Scoring
                     parsedModel.BoardReferences[board.Id] = null;
                 }
             }
+            now = Stopwatch.GetTimestamp();
+            ticks[2] += now - start;
+            start = now;
             return parsedModel;
         }
         catch (TfliteFormatException e)

@@ -50,15 +50,20 @@ internal static class EvalCommand
         var fitSteps = new Option<int?>("--fit-steps") { Hidden = true };
         var fitLr = new Option<double?>("--fit-lr") { Hidden = true };
         var fitPull = new Option<double?>("--fit-pull") { Hidden = true };
+        Option<string?> engine = ModelStartup.EngineOption();
         var command = new Command("eval", "Measure a model's accuracy on labelled data, against a MAC-count baseline.")
         {
-            modelDir, data, split, plot, format, jobs, fewShot, repeats, target, from, seed, smallBelow, fitLayers, fitSteps, fitLr, fitPull,
+            modelDir, data, split, plot, format, jobs, fewShot, repeats, target, from, seed, smallBelow, fitLayers, fitSteps, fitLr, fitPull, engine,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
             int threads = DatasetCommand.Jobs(parse, jobs);
             if (parse.GetValue(fewShot) is string ks)
             {
+                if (parse.GetResult(engine) is { Implicit: false })
+                {
+                    throw new UserInputException("--engine does not apply with --few-shot (fitting new heads runs TorchSharp)");
+                }
                 string? targetName = parse.GetValue(target)
                     ?? throw new UserInputException("--few-shot needs --target NAME (the measured target in --data to fit new heads for)");
                 // A family name (ethos-u55) stands for its configuration; other names are targets of the data, as given.
@@ -116,10 +121,11 @@ internal static class EvalCommand
             {
                 OutputPaths.CheckFile(plotPath, readFiles, "--plot");
             }
-            using var loading = new BackgroundModel<TrainedModel>(() => ModelFolder.Load(dir));
+            PredictionEngine chosenEngine = ModelStartup.ResolveEngine(context, parse, engine);
+            using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log, chosenEngine, threads));
             using var interrupt = new Interrupt();
             LabelledData labelled = LabelledData.Load(dataDirs, threads, context.Log, interrupt.Token);
-            HeldOutResult result = HeldOutEvaluation.Run(loading.Get, labelled, splitName, dataDirs);
+            HeldOutResult result = HeldOutEvaluation.Run(loading.Get, labelled, splitName, dataDirs, threads);
             IReadOnlyList<EvalRow> rows = result.Rows;
             foreach (string warning in result.Warnings)
             {

@@ -37,14 +37,16 @@ internal static class PredictCommand
             Description = "Write the predictions beside the reference estimates as bar charts (PNG) here: a panel per metric, a row per target.",
         };
         Option<string> format = Formats.Option("table", "json", "csv");
+        Option<string?> engine = ModelStartup.EngineOption();
         var command = new Command("predict", "Predict latency, energy, peak RAM and flash with a trained PerfSage model.")
         {
-            models, targets, allTargets, boardOption, modelDir, plot, format,
+            models, targets, allTargets, boardOption, modelDir, plot, format, engine,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
             string dir = ModelLocator.Resolve(parse.GetValue(modelDir));
             context.Log.Debug("Using the model in {Dir}", dir);
+            PredictionEngine chosenEngine = ModelStartup.ResolveEngine(context, parse, engine);
             // The picture may not be a device, a folder, one of the models or a file of the model folder.
             string? plotPath = parse.GetValue(plot);
             List<string> readFiles = plotPath is null ? [] : [.. parse.GetValue(models)!, .. OutputPaths.FilesIn([dir])];
@@ -52,8 +54,8 @@ internal static class PredictCommand
             {
                 OutputPaths.CheckFile(plotPath, readFiles, "--plot");
             }
-            // libtorch loads on a worker thread while the models are read and featurized here.
-            using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log));
+            // The model loads on a worker thread while the models are read and featurized here.
+            using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log, chosenEngine));
             var inputs = new List<PredictInput>();
             foreach (string path in parse.GetValue(models)!)
             {

@@ -43,9 +43,15 @@ internal static class ScoreCommand
         Option<int> jobs = DatasetCommand.JobsOption();
         Option<string?> junit = ScoreCiOutputs.JUnitOption();
         Option<string[]> boardOption = TargetOptions.BoardOption();
+        Option<string?> engine = ModelStartup.EngineOption();
+        var timings = new Option<bool>("--timings")
+        {
+            Description = "Print where the time went as one line on stderr: "
+                + "timings: parse_ms=P featurize_ms=F network_ms=N estimate_ms=E write_ms=W rows=R",
+        };
         var command = new Command("score", "Predict many models into a CSV and check them against budgets (a CI gate).")
         {
-            inputs, targets, allTargets, boardOption, output, budgets, modelDir, jobs, junit,
+            inputs, targets, allTargets, boardOption, output, budgets, modelDir, jobs, junit, engine, timings,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -66,7 +72,8 @@ internal static class ScoreCommand
             }
             IReadOnlyList<Board> boards = TargetOptions.ResolveBoards(boardNames);
 
-            using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log, threads));
+            PredictionEngine chosenEngine = ModelStartup.ResolveEngine(context, parse, engine);
+            using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log, chosenEngine, threads));
             string[] namedInputs = parse.GetValue(inputs)!;
             IReadOnlyList<ScoreInput> files = ScoreInputs.Expand(namedInputs, context.Log);
             // Every path named or found is an input: --out may be none of them (checked now, before the work, and again
@@ -81,11 +88,19 @@ internal static class ScoreCommand
             IReadOnlyList<ScoreRow> rows = scored.Rows;
             IReadOnlyList<string> chosen = scored.Targets;
 
+            long writeStart = Stopwatch.GetTimestamp();
             WriteCsv(outPath, rows, requested, readPaths, context, boards.Count > 0);
+            double writeMs = Stopwatch.GetElapsedTime(writeStart).TotalMilliseconds;
             ci.WriteFiles(scored);
             clock.Stop();
             int code = Report(context, rows, files.Count, chosen, dir, outPath, limits, clock.Elapsed);
             ci.PublishToGitHub(scored, limits, csvOnStdout: outPath == "-");
+            if (parse.GetValue(timings))
+            {
+                ScoreTimings t = scored.Timings;
+                context.Stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"timings: parse_ms={t.ParseMs:F1} featurize_ms={t.FeaturizeMs:F1} network_ms={t.NetworkMs:F1} estimate_ms={t.EstimateMs:F1} write_ms={writeMs:F1} rows={rows.Count}"));
+            }
             return code;
         }));
         return command;

@@ -24,12 +24,27 @@ public static class Evaluation
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(name);
-        float[][] log = model.PredictLog(samples.Select(s => s.Features).ToList(), batchSize);
+        return Score(model.Heads, model.PredictLog(samples.Select(s => s.Features).ToList(), batchSize), samples, name);
+    }
+
+    /// <summary>As <see cref="Evaluate(TrainedModel, IReadOnlyList{TrainingSample}, string, int)"/>, with the predictor's engine
+    /// (the managed one unless it was loaded for TorchSharp), graphs on up to <paramref name="threads"/> threads.</summary>
+    public static EvaluationResult Evaluate(Predictor predictor, IReadOnlyList<TrainingSample> samples, string name, int batchSize = 256,
+        int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(name);
+        return Score(predictor.Heads, predictor.PredictLogAll(samples.Select(s => s.Features).ToList(), batchSize, threads), samples, name);
+    }
+
+    private static EvaluationResult Score(IReadOnlyList<HeadKey> modelHeads, float[][] log, IReadOnlyList<TrainingSample> samples, string name)
+    {
         var heads = new List<HeadAccuracy>();
         var points = new List<EvaluatedLabel>();
-        for (int k = 0; k < model.Heads.Count; k++)
+        for (int k = 0; k < modelHeads.Count; k++)
         {
-            HeadKey head = model.Heads[k];
+            HeadKey head = modelHeads[k];
             var predicted = new List<double>();
             var actual = new List<double>();
             for (int i = 0; i < samples.Count; i++)

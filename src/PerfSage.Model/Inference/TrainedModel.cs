@@ -57,7 +57,7 @@ public sealed class TrainedModel : IDisposable
         for (int i = 0; i < scaled.Length; i++)
         {
             GraphFeatures g = graphs[i] ?? throw new ArgumentException($"graph {i} is null", nameof(graphs));
-            EnsureSchema(g, i);
+            GraphChecks.EnsureSchema(Manifest, g, i);
             scaled[i] = Manifest.Normalisation.Scale(g);
         }
         lock (_gate)
@@ -72,16 +72,6 @@ public sealed class TrainedModel : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-        }
-    }
-
-    private void EnsureSchema(GraphFeatures g, int index)
-    {
-        if (g.SchemaVersion != Manifest.FeatureSchemaVersion)
-        {
-            throw new ModelFormatException(
-                $"graph {index}: features of schema version {g.SchemaVersion}, but the model was trained on feature schema version "
-                + $"{Manifest.FeatureSchemaVersion}; featurize the model with the same PerfSage version");
         }
     }
 

@@ -81,7 +81,7 @@ internal sealed class PerfSageNet : Module<GraphBatch, Tensor>
     /// predict the total itself and extrapolates badly to larger graphs (measured: 98 % of the prediction
     /// came from the graph term, and 30-layer chains were over-predicted by 56 % by a model trained on 2–8).
     /// </summary>
-    internal static readonly long[] GraphTermColumns = [FeatureSchema.GraphColumn.ArenaPeakBytesLog2];
+    internal static readonly long[] GraphTermColumns = [.. NetworkLayout.GraphTermColumns];
 
     public NetworkOptions Options { get; }
 
@@ -151,6 +151,3 @@ internal sealed class PerfSageNet : Module<GraphBatch, Tensor>
     private static Tensor Dense(Tensor nodeRows, GraphBatch batch) =>
         Readout.Dense(nodeRows, batch.DensePosition, batch.GraphCount, batch.MaxNodes);
 }
-
-/// <summary>A head of the network: its key and its ln-space offset.</summary>
-internal sealed record HeadSpec(HeadKey Key, double LogOffset);

@@ -202,29 +202,7 @@ public static class ModelFolder
     /// <exception cref="TorchRuntimeException">libtorch did not load, or CUDA was requested where there is none.</exception>
     public static TrainedModel Load(string directory, string device = Devices.Cpu)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        Recover(directory);
-        if (!Directory.Exists(directory))
-        {
-            throw new ModelFormatException($"{directory}: model folder not found");
-        }
-        string manifestPath = Path.Combine(directory, ManifestFile);
-        ModelManifest manifest = ManifestValidator.Read(manifestPath);
-        ModelMetrics? metrics = File.Exists(Path.Combine(directory, MetricsFile))
-            ? ReadJson<ModelMetrics>(Path.Combine(directory, MetricsFile), "model metrics")
-            : null;
-
-        string weightsPath = Path.Combine(directory, manifest.WeightsFile);
-        if (!File.Exists(weightsPath))
-        {
-            throw new ModelFormatException($"{weightsPath}: weights file is missing (manifest.json names it)");
-        }
-        byte[] weights = ReadBytes(weightsPath);
-        if (manifest.WeightsSha256 is { } expected
-            && !string.Equals(expected, Convert.ToHexStringLower(SHA256.HashData(weights)), StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ModelFormatException($"{weightsPath}: weights file is corrupt (its SHA-256 does not match manifest.json)");
-        }
+        (ModelManifest manifest, ModelMetrics? metrics, byte[] weights, string weightsPath) = ModelFolderReader.Read(directory);
 
         if (!TorchRuntime.IsLoaded)
         {
@@ -254,39 +232,6 @@ public static class ModelFolder
         {
             net.Dispose();
             throw;
-        }
-    }
-
-    private static T ReadJson<T>(string path, string what)
-    {
-        if (!File.Exists(path))
-        {
-            throw new ModelFormatException($"{path}: {what} is missing");
-        }
-        try
-        {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), ManifestJson.Options)
-                ?? throw new ModelFormatException($"{path}: {what} is empty (null)");
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException($"{path}: {what} is not valid ({e.Message})", e);
-        }
-        catch (IOException e)
-        {
-            throw new ModelFormatException($"{path}: {what} cannot be read ({e.Message})", e);
-        }
-    }
-
-    private static byte[] ReadBytes(string path)
-    {
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (IOException e)
-        {
-            throw new ModelFormatException($"{path}: cannot be read ({e.Message})", e);
         }
     }
 

@@ -93,21 +93,5 @@ public static class Trainer
     /// <summary>The order of the training samples in epoch <paramref name="epoch"/> (see <see cref="EpochLoop.Order"/>).</summary>
     internal static int[] EpochOrder(int count, long seed, int epoch) => EpochLoop.Order(count, seed, epoch);
 
-    internal static HeadSpec ToSpec(HeadManifest head)
-    {
-        HeadKey key;
-        try
-        {
-            key = new HeadKey(head.Target, MetricNames.Parse(head.Metric));
-        }
-        catch (ArgumentException e)
-        {
-            throw new ModelFormatException($"head {head.Key}: {e.Message}", e);
-        }
-        if (key.Key != head.Key)
-        {
-            throw new ModelFormatException($"head {head.Key}: key does not match target '{head.Target}' and metric '{head.Metric}'");
-        }
-        return new HeadSpec(key, head.LogOffset);
-    }
+    internal static HeadSpec ToSpec(HeadManifest head) => HeadSpec.FromManifest(head);
 }
