@@ -51,6 +51,11 @@ public static class PerfSageApp
         var context = new CliContext(stdout, stderr) { Environment = environment };
         RootCommand root = BuildRoot(context);
         ParseResult parse = root.Parse(args);
+        if (NativeHandoff.IsNativeBuild && !NativeHandoff.RunsNatively(parse, environment))
+        {
+            context.Dispose();
+            return NativeHandoff.Exec(args, stderr);
+        }
         if (parse.Errors.Count > 0)
         {
             // One line: all parse errors, unrecognised tokens first (they name what the user typed).
@@ -70,6 +75,15 @@ public static class PerfSageApp
         {
             context.Dispose();
         }
+    }
+
+    /// <summary>Whether the native build runs <paramref name="args"/> itself rather than handing them to the runtime build
+    /// (<see cref="NativeHandoff.RunsNatively"/>), for tests: the command line is parsed exactly as <see cref="Run(string[],
+    /// TextWriter, TextWriter)"/> parses it.</summary>
+    internal static bool RunsNatively(string[] args, Func<string, string?> environment)
+    {
+        using var context = new CliContext(TextWriter.Null, TextWriter.Null) { Environment = environment };
+        return NativeHandoff.RunsNatively(BuildRoot(context).Parse(args), environment);
     }
 
     private static RootCommand BuildRoot(CliContext context)

@@ -30,7 +30,8 @@ public static partial class Program
     /// check that a command ran without TorchSharp and libtorch.</summary>
     internal const string ReportLoadedVariable = "PERFSAGE_REPORT_LOADED";
 
-    /// <summary><c>loaded: torchsharp=yes|no libtorch=yes|no</c>: whether the TorchSharp assembly is loaded in this process and
+    /// <summary><c>loaded: torchsharp=yes|no|native-build libtorch=yes|no</c>: whether the TorchSharp assembly is loaded in this
+    /// process (native-build in the native build, where every assembly is compiled in) and
     /// whether a libtorch library (<c>libtorch*.so</c>, <c>libLibTorchSharp.so</c>) is mapped into it (<c>/proc/self/maps</c>,
     /// Linux only; elsewhere libtorch reads "unknown").</summary>
     internal static string LoadedReport()
@@ -43,7 +44,9 @@ public static partial class Program
             libtorch = maps.Contains("libtorch", StringComparison.Ordinal) || maps.Contains("libLibTorchSharp", StringComparison.Ordinal)
                 ? "yes" : "no";
         }
-        return $"loaded: torchsharp={(torchSharp ? "yes" : "no")} libtorch={libtorch}";
+        // The native build has every assembly it could use compiled in, so "loaded" means nothing there; libtorch still does.
+        string torchSharpLoaded = NativeHandoff.IsNativeBuild ? "native-build" : torchSharp ? "yes" : "no";
+        return $"loaded: torchsharp={torchSharpLoaded} libtorch={libtorch}";
     }
 
     /// <summary>libc's <c>_exit</c>: ends the process with <paramref name="status"/> without atexit handlers or static destructors.</summary>

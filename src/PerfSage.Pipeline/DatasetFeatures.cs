@@ -155,7 +155,7 @@ public static class DatasetFeatures
         }
         try
         {
-            return JsonSerializer.Deserialize<CacheIndex>(File.ReadAllBytes(indexPath), IndexJson);
+            return JsonSerializer.Deserialize(File.ReadAllBytes(indexPath), CacheIndexJson.Default.CacheIndex);
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -178,7 +178,7 @@ public static class DatasetFeatures
                 graphs[models[i].Id] = stamps[i];
             }
             var index = new CacheIndex(FeatureSchema.Version, new FileInfo(cachePath).Length, graphs);
-            PerfSage.IO.AtomicFile.Write(indexPath, JsonSerializer.SerializeToUtf8Bytes(index, IndexJson), durable: true);
+            PerfSage.IO.AtomicFile.Write(indexPath, JsonSerializer.SerializeToUtf8Bytes(index, CacheIndexJson.Default.CacheIndex), durable: true);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -196,15 +196,14 @@ public static class DatasetFeatures
         }
     }
 
-    private static readonly JsonSerializerOptions IndexJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-    };
-
     /// <summary><c>features-v&lt;schema&gt;.index.json</c>.</summary>
-    private sealed record CacheIndex(
+    internal sealed record CacheIndex(
         int FeatureSchemaVersion,
         long CacheBytes,
         [property: JsonPropertyName("graphs")] IDictionary<string, string> Graphs);
 }
+
+/// <summary>The feature cache index's JSON (snake_case, indented), source-generated.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(DatasetFeatures.CacheIndex))]
+internal sealed partial class CacheIndexJson : JsonSerializerContext;

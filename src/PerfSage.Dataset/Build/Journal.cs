@@ -143,7 +143,7 @@ internal static class Journal
     {
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize<BuildInfo>(File.ReadAllBytes(path), DatasetJson.Options)
+            return System.Text.Json.JsonSerializer.Deserialize(File.ReadAllBytes(path), DatasetJson.Info<BuildInfo>())
                 ?? throw new DatasetException($"{path}: empty build request");
         }
         catch (System.Text.Json.JsonException e)

@@ -50,7 +50,7 @@ internal sealed record ModelRecord(
     {
         try
         {
-            return JsonSerializer.Deserialize<ModelRecord>(File.ReadAllBytes(path), DatasetJson.Options);
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), DatasetJson.Info<ModelRecord>());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
         {

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using PerfSage.Tflite;
 
 namespace PerfSage.Dataset;
@@ -143,7 +144,7 @@ public sealed record BuildInfo
     public string Version { get; init; } = DatasetJson.Version;
 
     /// <summary>The canonical JSON of these arguments.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, DatasetJson.Options);
+    public string ToJson() => JsonSerializer.Serialize(this, DatasetJson.Info<BuildInfo>());
 
     /// <summary>The arguments that differ between <paramref name="a"/> and <paramref name="b"/>, as
     /// <c>key: a vs b</c> (empty when they are the same build).</summary>
@@ -272,9 +273,15 @@ public static class DatasetJson
         ReadCommentHandling = JsonCommentHandling.Skip,
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
+        TypeInfoResolver = DatasetJsonContext.Default,
     };
 
     internal static JsonSerializerOptions Compact { get; } = new(Options) { WriteIndented = false };
+
+    /// <summary>The source-generated contract of <typeparamref name="T"/> under <paramref name="options"/> (default
+    /// <see cref="Options"/>): no reflection, which the native build does not have.</summary>
+    internal static JsonTypeInfo<T> Info<T>(JsonSerializerOptions? options = null) =>
+        (JsonTypeInfo<T>)(options ?? Options).GetTypeInfo(typeof(T));
 
     /// <summary>The PerfSage version, <c>major.minor.patch</c>.</summary>
     public static string Version { get; } = typeof(DatasetJson).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -296,7 +303,7 @@ public static class DatasetJson
         DatasetManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<DatasetManifest>(DatasetInput.ReadAllBytes(path, Limits.MaxJsonBytes, "dataset manifest"), Options);
+            manifest = JsonSerializer.Deserialize(DatasetInput.ReadAllBytes(path, Limits.MaxJsonBytes, "dataset manifest"), Info<DatasetManifest>());
         }
         catch (JsonException e)
         {
@@ -315,7 +322,7 @@ public static class DatasetJson
 
     internal static byte[] Serialize<T>(T value)
     {
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(value, Options);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(value, Info<T>());
         var bytes = new byte[json.Length + 1];
         json.CopyTo(bytes, 0);
         bytes[^1] = (byte)'\n';
@@ -325,3 +332,11 @@ public static class DatasetJson
     internal static void WriteManifest(string directory, DatasetManifest manifest) =>
         AtomicFile.Write(Path.Combine(directory, DatasetLayout.ManifestFile), Serialize(manifest), durable: true);
 }
+
+/// <summary>The types dataset files hold, for System.Text.Json's source generator.</summary>
+[JsonSerializable(typeof(DatasetManifest))]
+[JsonSerializable(typeof(BuildInfo))]
+[JsonSerializable(typeof(ModelRecord))]
+[JsonSerializable(typeof(SortedDictionary<string, string>))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class DatasetJsonContext : JsonSerializerContext;

@@ -39,7 +39,7 @@ internal static class ModelsCsv
 
     public static string KnobsJson(IReadOnlyDictionary<string, string> knobs) =>
         JsonSerializer.Serialize(new SortedDictionary<string, string>(knobs.ToDictionary(), StringComparer.Ordinal),
-            DatasetJson.Compact);
+            DatasetJson.Info<SortedDictionary<string, string>>(DatasetJson.Compact));
 
     public static List<ModelInfo> Read(string path)
     {
@@ -68,7 +68,7 @@ internal static class ModelsCsv
             Dictionary<string, string> knobs;
             try
             {
-                knobs = f[6].Length == 0 ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(f[6], DatasetJson.Options) ?? [];
+                knobs = f[6].Length == 0 ? [] : JsonSerializer.Deserialize(f[6], DatasetJson.Info<Dictionary<string, string>>()) ?? [];
             }
             catch (JsonException e)
             {

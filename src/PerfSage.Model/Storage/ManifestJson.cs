@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace PerfSage.Model;
 
@@ -15,5 +16,16 @@ internal static class ManifestJson
         NumberHandling = JsonNumberHandling.Strict,
         RespectRequiredConstructorParameters = true,
         RespectNullableAnnotations = true,
+        TypeInfoResolver = ManifestJsonContext.Default,
     };
+
+    /// <summary>The source-generated contract of <typeparamref name="T"/> under <see cref="Options"/> (no reflection: the
+    /// native build has none).</summary>
+    public static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 }
+
+/// <summary>The types the model folder files hold, for System.Text.Json's source generator.</summary>
+[JsonSerializable(typeof(ModelManifest))]
+[JsonSerializable(typeof(ModelMetrics))]
+[JsonSerializable(typeof(CheckpointState))]
+internal sealed partial class ManifestJsonContext : JsonSerializerContext;

@@ -58,7 +58,7 @@ internal static class ManifestValidator
         ModelManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<ModelManifest>(bytes, ManifestJson.Options);
+            manifest = JsonSerializer.Deserialize(bytes, ManifestJson.Info<ModelManifest>());
         }
         catch (JsonException e)
         {

@@ -50,10 +50,10 @@ public static class ModelFolder
             };
             if (model.Metrics is not null)
             {
-                WriteDurably(Path.Combine(temp, MetricsFile), JsonSerializer.SerializeToUtf8Bytes(model.Metrics, ManifestJson.Options));
+                WriteDurably(Path.Combine(temp, MetricsFile), JsonSerializer.SerializeToUtf8Bytes(model.Metrics, ManifestJson.Info<ModelMetrics>()));
             }
             // The manifest last: a folder with a manifest whose weights checksum holds is complete.
-            WriteDurably(Path.Combine(temp, ManifestFile), JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson.Options));
+            WriteDurably(Path.Combine(temp, ManifestFile), JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson.Info<ModelManifest>()));
             Replace(temp, target, Path.Combine(parent, $".{name}.{OldTag}{token}"));
         }
         catch
@@ -160,8 +160,8 @@ public static class ModelFolder
             {
                 return false;
             }
-            ModelManifest? manifest = JsonSerializer.Deserialize<ModelManifest>(
-                InputFile.ReadAllBytes(manifestPath, Limits.MaxJsonBytes, "model manifest"), ManifestJson.Options);
+            ModelManifest? manifest = JsonSerializer.Deserialize(
+                InputFile.ReadAllBytes(manifestPath, Limits.MaxJsonBytes, "model manifest"), ManifestJson.Info<ModelManifest>());
             if (manifest?.WeightsFile is not { Length: > 0 } weightsFile || manifest.WeightsSha256 is not { } sha
                 || weightsFile.Contains('/', StringComparison.Ordinal) || weightsFile.Contains("..", StringComparison.Ordinal))
             {

@@ -52,7 +52,7 @@ internal static class ModelFolderReader
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), ManifestJson.Options)
+            return JsonSerializer.Deserialize(File.ReadAllText(path), ManifestJson.Info<T>())
                 ?? throw new ModelFormatException($"{path}: {what} is empty (null)");
         }
         catch (JsonException e)

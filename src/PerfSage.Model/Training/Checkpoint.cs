@@ -66,7 +66,7 @@ internal static class Checkpoint
             {
                 File.WriteAllBytes(Path.Combine(temp, RngFile), torch.random.get_rng_state().data<byte>().ToArray());
             }
-            File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, ManifestJson.Options));
+            File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, ManifestJson.Info<CheckpointState>()));
             if (Directory.Exists(final))
             {
                 Directory.Delete(final, recursive: true);
@@ -114,8 +114,8 @@ internal static class Checkpoint
         }
         string statePath = Path.Combine(latest, StateFile);
         CheckpointState? state = null;
-        Read(latest, StateFile, path => state = JsonSerializer.Deserialize<CheckpointState>(
-            InputFile.ReadAllBytes(path, Limits.MaxJsonBytes, "checkpoint state"), ManifestJson.Options));
+        Read(latest, StateFile, path => state = JsonSerializer.Deserialize(
+            InputFile.ReadAllBytes(path, Limits.MaxJsonBytes, "checkpoint state"), ManifestJson.Info<CheckpointState>()));
         if (state is null || state.Format != CheckpointState.FormatName || state.FormatVersion != 1 || state.Epoch < 0
             || state.History is null || state.Fingerprint is null)
         {

@@ -31,9 +31,12 @@ public sealed class TargetCatalog
         Ids = ids;
     }
 
-    /// <summary><c>data/targets</c> beside the PerfSage.Targets assembly.</summary>
+    /// <summary><c>data/targets</c> beside the PerfSage.Targets assembly (beside the program when the assembly has no file
+    /// of its own, as in the native build).</summary>
     public static string DefaultDirectory
     {
+        [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000",
+            Justification = "An empty Assembly.Location (native or single-file build) falls back to AppContext.BaseDirectory.")]
         get
         {
             string? assemblyDir = Path.GetDirectoryName(typeof(TargetCatalog).Assembly.Location);
