@@ -70,14 +70,59 @@ internal static class Output
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
-    /// <summary>Writes JSON built by <paramref name="write"/> to <paramref name="writer"/>, followed by a newline.</summary>
+    /// <summary>Writes JSON built by <paramref name="write"/> to <paramref name="writer"/>, followed by a newline. The
+    /// document is streamed: <paramref name="write"/> calls <see cref="FlushIfLarge"/> inside its long loops, so memory
+    /// stays bounded by one chunk however many layers and targets the output holds (10,000 layers on 20 targets are tens
+    /// of megabytes of JSON).</summary>
     public static void WriteJson(TextWriter writer, Action<Utf8JsonWriter> write)
     {
-        using var stream = new MemoryStream();
+        using (var stream = new TextWriterStream(writer))
         using (Utf8JsonWriter json = JsonWriter(stream))
         {
             write(json);
         }
-        writer.WriteLine(Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length));
+        writer.WriteLine();
+    }
+
+    /// <summary>The JSON written but not yet passed on that makes <see cref="FlushIfLarge"/> pass it on.</summary>
+    internal const int JsonChunkBytes = 64 * 1024;
+
+    /// <summary>Passes the JSON written so far on to the output once it reaches <see cref="JsonChunkBytes"/>.</summary>
+    public static void FlushIfLarge(Utf8JsonWriter json)
+    {
+        if (json.BytesPending >= JsonChunkBytes)
+        {
+            json.Flush();
+        }
+    }
+
+    /// <summary>A write-only stream of UTF-8 bytes onto a <see cref="TextWriter"/> (which it does not own): a multi-byte
+    /// character split between two writes is carried over by the decoder.</summary>
+    private sealed class TextWriterStream(TextWriter writer) : Stream
+    {
+        private readonly Decoder _decoder = new UTF8Encoding(false, true).GetDecoder();
+        private char[] _chars = new char[4096];
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => writer.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            int needed = _decoder.GetCharCount(buffer, flush: false);
+            if (needed > _chars.Length)
+            {
+                _chars = new char[Math.Max(needed, _chars.Length * 2)];
+            }
+            int written = _decoder.GetChars(buffer, _chars, flush: false);
+            writer.Write(_chars, 0, written);
+        }
     }
 }

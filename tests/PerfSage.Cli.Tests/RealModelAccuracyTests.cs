@@ -55,7 +55,11 @@ public class RealModelAccuracyTests(ITestOutputHelper output)
         output.WriteLine($"{"target",-14} {"GNN %",8} {"MAC fit %",10} {"n",5}");
         var gnnErrors = new List<double>();
         var failures = new List<string>();
-        foreach (TargetSpec target in catalog.Targets)
+        // The catalog's targets the model has heads for (targets added to the catalog after training, such as the
+        // Ethos-U85 configurations, have none yet); the shipped model has 13.
+        List<TargetSpec> headed = [.. catalog.Targets.Where(t => predictor.Targets.Contains(t.Id, StringComparer.Ordinal))];
+        Assert.True(headed.Count >= 13, $"the model has heads for only {headed.Count} catalog targets");
+        foreach (TargetSpec target in headed)
         {
             IEstimator estimator = Estimator.For(target);
             var reference = new List<double>();

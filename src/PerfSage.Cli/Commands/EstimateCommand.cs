@@ -297,6 +297,7 @@ internal static class EstimateCommand
                     json.WriteNumber("kernel", l.Kernel);
                 }
                 json.WriteEndObject();
+                Output.FlushIfLarge(json);
             }
             json.WriteEndArray();
             json.WriteStartArray("unsupported_ops");
@@ -308,6 +309,7 @@ internal static class EstimateCommand
                 json.WriteString("reason", u.Reason);
                 json.WriteString("costed_as", u.CostedAs);
                 json.WriteEndObject();
+                Output.FlushIfLarge(json);
             }
             json.WriteEndArray();
             json.WriteStartArray("notes");

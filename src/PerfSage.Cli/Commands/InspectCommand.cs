@@ -174,6 +174,7 @@ internal static class InspectCommand
             json.WriteEndObject();
         }
         json.WriteEndObject();
+        Output.FlushIfLarge(json);
     }
 
     private static void WriteIntArray(Utf8JsonWriter json, string name, IEnumerable<int> values)
@@ -288,6 +289,7 @@ internal static class InspectCommand
             }
             json.WriteEndObject();
             json.WriteEndObject();
+            Output.FlushIfLarge(json);
         }
         json.WriteEndArray();
         json.WriteEndObject();

@@ -242,6 +242,7 @@ internal static class PredictCommand
             }
             json.WriteEndArray();
             json.WriteEndObject();
+            Output.FlushIfLarge(json);
         }
         json.WriteEndArray();
     }

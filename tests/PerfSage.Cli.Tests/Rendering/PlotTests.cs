@@ -124,12 +124,12 @@ public class PlotTests(TinyModelFixture tiny)
     {
         using var tmp = new ScratchFolder();
         string png = tmp.Sub("many.png");
-        // 13 catalog targets × 2 models = 26 panels > 24.
+        // 20 catalog targets × 2 models = 40 panels > 24.
         (int code, string stdout, string stderr) = CliRunner.Run("estimate", Example, Example, "--all-targets", "--plot", png);
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.Equal(
-            ["perfsage: error: --plot draws at most 24 panels (one per model and target); 2 model(s) × 13 target(s) make 26: name fewer"],
+            ["perfsage: error: --plot draws at most 24 panels (one per model and target); 2 model(s) × 20 target(s) make 40: name fewer"],
             stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.False(File.Exists(png));
     }
