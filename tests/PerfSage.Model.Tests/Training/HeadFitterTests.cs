@@ -130,6 +130,39 @@ public sealed class HeadFitterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_bench_run_is_train_new_target_then_few_shot_with_one_trunk_pass()
+    {
+        TrainedModel baseModel = TestModels.Chains;
+        List<TrainingSample> source = OverheadBoard("source", 60, seed: 101);
+        List<TrainingSample> target = OverheadBoard("new", 40, seed: 102, factor: 1.5);
+        var head = new HeadKey("new", Metric.LatencyMs);
+        var options = new FewShotOptions { Ks = [10], Repeats = 2, Seed = 4, Fit = new HeadFitOptions { Threads = 2 } };
+
+        using FewShotBench bench = FewShotBench.Build(baseModel, [.. source, .. target], options.Fit);
+        FewShotResult viaBench = bench.Run(["source"], head, options);
+        FewShotResult again = bench.Run(["source"], head, options);
+        using TrainedModel withSource = HeadFitter.AddHeads(baseModel, source, ["source"], options.Fit);
+        FewShotResult viaModel = FewShot.Run(withSource, target, head, options);
+
+        Assert.Equal(100, bench.GraphCount);
+        Assert.Equal(viaModel.Actual, viaBench.Actual);
+        Assert.Equal(viaModel.Draws.Select(d => d.Donor), viaBench.Draws.Select(d => d.Donor));
+        Assert.All(viaBench.Draws, d => Assert.Equal("source/latency_ms", d.Donor));
+        for (int d = 0; d < viaModel.Draws.Count; d++)
+        {
+            Assert.Equal(viaModel.Draws[d].Train, viaBench.Draws[d].Train);
+            Assert.Equal(again.Draws[d].Predicted, viaBench.Draws[d].Predicted);
+            for (int i = 0; i < viaModel.Draws[d].Predicted.Length; i++)
+            {
+                double a = viaModel.Draws[d].Predicted[i];
+                Assert.True(Math.Abs(viaBench.Draws[d].Predicted[i] - a) <= 1e-3 * a, $"draw {d}, graph {i}: {viaBench.Draws[d].Predicted[i]} vs {a}");
+            }
+        }
+        var e = Assert.Throws<ArgumentException>(() => bench.Run(["new"], head, options));
+        Assert.Contains("has a head already", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Heads_for_two_targets_in_one_call_are_those_of_two_calls()
     {
         TrainedModel baseModel = TestModels.Chains;
