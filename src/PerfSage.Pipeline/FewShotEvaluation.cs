@@ -18,7 +18,7 @@ public sealed record FewShotRow(
     FewShotSummary All, FewShotSummary Baseline, FewShotSummary? Below, FewShotSummary? BelowBaseline, FewShotSummary? Above,
     FewShotSummary? AboveBaseline);
 
-/// <summary>What <see cref="FewShotEvaluation.Run"/> gives: the raw result and one row per k.</summary>
+/// <summary>What <see cref="FewShotEvaluation"/> gives: the raw result and one row per k.</summary>
 public sealed record FewShotOutcome(FewShotResult Result, IReadOnlyList<FewShotRow> Rows);
 
 /// <summary>
@@ -43,8 +43,21 @@ public static class FewShotEvaluation
             throw new UserInputException(
                 $"--target {plan.Target}: {string.Join(", ", dataDirs)} has no labels for it; its targets: {string.Join(", ", labelled.Targets)}");
         }
+        return Run(model, labelled.Samples, plan, log, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="plan"/> on the graphs of <paramref name="data"/> labelled for its target, over the model
+    /// <paramref name="model"/> gives (called once the data is known to fit the plan). Throws <see cref="UserInputException"/>
+    /// when too few graphs are labelled for the largest k.</summary>
+    public static FewShotOutcome Run(Func<TrainedModel> model, IReadOnlyList<TrainingSample> data, FewShotPlan plan, ILogger log,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(log);
         var head = new HeadKey(plan.Target, Metric.LatencyMs);
-        List<TrainingSample> samples = labelled.Samples
+        List<TrainingSample> samples = data
             .Where(s => s.Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y)).ToList();
         int usable = samples.Count(s => s.Features.NodeCount > 0);
         int largest = plan.Ks.Max();
@@ -56,22 +69,36 @@ public static class FewShotEvaluation
 
         TrainedModel trained = model();
         var options = new FewShotOptions { Ks = plan.Ks, Repeats = plan.Repeats, Seed = plan.Seed, Fit = plan.Fit };
-        List<TrainingSample> withOps = samples.Where(s => s.Features.NodeCount > 0).ToList();
+        var progress = new Progress<string>(m => log.Information("few-shot {Target}: {Message}", plan.Target, m));
+        FewShotResult result = FewShot.Run(trained, samples, head, options, Baseline(samples, head), progress, cancellationToken);
+        return new FewShotOutcome(result, Rows(result, plan.SmallBelowMs));
+    }
+
+    /// <summary>The MAC-count baseline of a draw (<see cref="MacBaseline"/>, fitted on its training graphs) for the graphs of
+    /// <paramref name="samples"/> with operators that are labelled for <paramref name="head"/>, in order (the graphs
+    /// <see cref="FewShot"/> draws from).</summary>
+    internal static Func<int[], int[], double[]> Baseline(IReadOnlyList<TrainingSample> samples, HeadKey head)
+    {
+        List<TrainingSample> withOps = samples
+            .Where(s => s.Features.NodeCount > 0 && s.Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y)).ToList();
         double[][] regressors = withOps.Select(s => MacBaseline.Regressors(s.Features)).ToArray();
         double[] logY = withOps.Select(s => Math.Log(s.Labels[(head.Target, head.Metric)])).ToArray();
-        double[] Baseline(int[] train, int[] test)
+        return (train, test) =>
         {
             MacBaseline.Fit? fit = MacBaseline.FitOne(train.Select(i => regressors[i]).ToList(), train.Select(i => logY[i]).ToList());
             return test.Select(i => fit is null ? double.NaN : Math.Exp(fit.Evaluate(regressors[i]))).ToArray();
-        }
-        var progress = new Progress<string>(m => log.Information("few-shot {Target}: {Message}", plan.Target, m));
-        FewShotResult result = FewShot.Run(trained, samples, head, options, Baseline, progress, cancellationToken);
+        };
+    }
 
+    /// <summary>One row per k of <paramref name="result"/>: the head and the baseline, and with <paramref name="smallBelowMs"/>
+    /// the same below and at or above it.</summary>
+    internal static IReadOnlyList<FewShotRow> Rows(FewShotResult result, double? smallBelowMs)
+    {
         var rows = new List<FewShotRow>();
         IReadOnlyList<FewShotSummary> all = FewShot.Summarise(result);
         IReadOnlyList<FewShotSummary> allBase = FewShot.Summarise(result, useBaseline: true);
         IReadOnlyList<FewShotSummary>? below = null, belowBase = null, above = null, aboveBase = null;
-        if (plan.SmallBelowMs is double x)
+        if (smallBelowMs is double x)
         {
             below = FewShot.Summarise(result, false, y => y < x);
             belowBase = FewShot.Summarise(result, true, y => y < x);
@@ -84,6 +111,6 @@ public static class FewShotEvaluation
                 below?.SingleOrDefault(b => b.K == s.K), belowBase?.SingleOrDefault(b => b.K == s.K),
                 above?.SingleOrDefault(b => b.K == s.K), aboveBase?.SingleOrDefault(b => b.K == s.K)));
         }
-        return new FewShotOutcome(result, rows);
+        return rows;
     }
 }

@@ -2,15 +2,15 @@ using PerfSage.Model;
 
 namespace PerfSage.Pipeline;
 
-/// <summary>A copy of a model with heads for a new target, and the model it was made from (both owned: disposing
+/// <summary>A copy of a model with heads for new targets, and the model it was made from (both owned: disposing
 /// this disposes the copy, then the base).</summary>
 public sealed class NewTargetResult : IDisposable
 {
-    internal NewTargetResult(TrainedModel model, TrainedModel baseModel, int withoutOps)
+    internal NewTargetResult(TrainedModel model, TrainedModel baseModel, IReadOnlyDictionary<string, int> withoutOpsByTarget)
     {
         Model = model;
         BaseModel = baseModel;
-        WithoutOps = withoutOps;
+        WithoutOpsByTarget = withoutOpsByTarget;
     }
 
     /// <summary>The base model with the new heads.</summary>
@@ -19,8 +19,8 @@ public sealed class NewTargetResult : IDisposable
     /// <summary>The model the new heads were fitted over (unchanged).</summary>
     public TrainedModel BaseModel { get; }
 
-    /// <summary>Graphs labelled for the target that have no operators (or no usable label), left out of the fit.</summary>
-    public int WithoutOps { get; }
+    /// <summary>Per new target: graphs labelled for it that have no operators (or no usable label), left out of its fit.</summary>
+    public IReadOnlyDictionary<string, int> WithoutOpsByTarget { get; }
 
     /// <inheritdoc/>
     public void Dispose()
@@ -31,21 +31,36 @@ public sealed class NewTargetResult : IDisposable
 }
 
 /// <summary>
-/// <c>perfsage train --from MODEL --new-target NAME</c>: heads NAME/metric fitted over the frozen trunk of a model on every
-/// graph of the data labelled for NAME, whatever its split (<see cref="HeadFitter.AddHeads"/>).
+/// <c>perfsage train --from MODEL --new-target NAME [--new-target NAME2 ...]</c>: heads NAME/metric fitted over the frozen
+/// trunk of a model on every graph of the data labelled for NAME, whatever its split, for each NAME; the trunk runs once
+/// for all of them (<see cref="HeadFitter.AddHeads(TrainedModel, IReadOnlyList{TrainingSample}, IReadOnlyList{string}, HeadFitOptions?)"/>).
 /// </summary>
 public static class NewTarget
 {
-    /// <summary>Fits heads for <paramref name="name"/> over the model <paramref name="loadBase"/> loads (called once the data
-    /// is known to have labels for it). Throws <see cref="UserInputException"/> when the data has no labels for the target or
-    /// too few, or the model has the target already.</summary>
+    /// <summary>Fits heads for <paramref name="name"/> (see the overload for several targets).</summary>
     public static NewTargetResult Fit(LabelledData labelled, string name, Func<TrainedModel> loadBase, string fromDir,
+        IReadOnlyList<string> dataDirs, int threads) =>
+        Fit(labelled, [name], loadBase, fromDir, dataDirs, threads);
+
+    /// <summary>Fits heads for every target of <paramref name="names"/> over the model <paramref name="loadBase"/> loads
+    /// (called once the data is known to have labels for them). Throws <see cref="UserInputException"/> when a name is given
+    /// twice, the data has no labels for a target or too few, or the model has a target already.</summary>
+    public static NewTargetResult Fit(LabelledData labelled, IReadOnlyList<string> names, Func<TrainedModel> loadBase, string fromDir,
         IReadOnlyList<string> dataDirs, int threads)
     {
         ArgumentNullException.ThrowIfNull(labelled);
+        ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(loadBase);
         ArgumentNullException.ThrowIfNull(dataDirs);
-        if (!labelled.Targets.Contains(name, StringComparer.Ordinal))
+        if (names.Count == 0)
+        {
+            throw new UserInputException("--new-target: give the name of a measured target of the data");
+        }
+        foreach (string twice in names.GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
+        {
+            throw new UserInputException($"--new-target {twice}: given twice; name each new target once");
+        }
+        foreach (string name in names.Where(n => !labelled.Targets.Contains(n, StringComparer.Ordinal)))
         {
             throw new UserInputException(
                 $"--new-target {name}: {string.Join(", ", dataDirs)} has no labels for it; its targets: {string.Join(", ", labelled.Targets)}");
@@ -53,29 +68,37 @@ public static class NewTarget
         TrainedModel baseModel = loadBase();
         try
         {
-            if (baseModel.Targets.Contains(name, StringComparer.Ordinal))
+            foreach (string name in names.Where(n => baseModel.Targets.Contains(n, StringComparer.Ordinal)))
             {
                 throw new UserInputException($"--new-target {name}: the model in {fromDir} already has this target; give the new board another name");
             }
-            List<TrainingSample> mine = labelled.Samples.Where(s => s.Labels.Keys.Any(k => k.Target == name)).ToList();
-            int withOps = mine.Count(s => s.Features.NodeCount > 0 && s.Labels.Any(l => l.Key.Target == name && l.Value > 0 && double.IsFinite(l.Value)));
-            if (withOps < HeadFitter.MinimumLabels)
+            var wanted = new HashSet<string>(names, StringComparer.Ordinal);
+            List<TrainingSample> mine = labelled.Samples.Where(s => s.Labels.Keys.Any(k => wanted.Contains(k.Target))).ToList();
+            var withoutOps = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (string name in names)
             {
-                throw new UserInputException(
-                    $"--new-target {name}: {withOps} labelled graph(s) with operators in {string.Join(", ", dataDirs)}; a new target needs at least "
-                    + $"{HeadFitter.MinimumLabels} (measure more models: see 'perfsage dataset build')");
+                List<TrainingSample> labelledForName = mine.Where(s => s.Labels.Keys.Any(k => k.Target == name)).ToList();
+                int withOps = labelledForName.Count(s => s.Features.NodeCount > 0
+                    && s.Labels.Any(l => l.Key.Target == name && l.Value > 0 && double.IsFinite(l.Value)));
+                if (withOps < HeadFitter.MinimumLabels)
+                {
+                    throw new UserInputException(
+                        $"--new-target {name}: {withOps} labelled graph(s) with operators in {string.Join(", ", dataDirs)}; a new target needs at least "
+                        + $"{HeadFitter.MinimumLabels} (measure more models: see 'perfsage dataset build')");
+                }
+                withoutOps[name] = labelledForName.Count - withOps;
             }
             TrainedModel model;
             try
             {
-                model = HeadFitter.AddHeads(baseModel, mine, name, new HeadFitOptions { Threads = threads });
+                model = HeadFitter.AddHeads(baseModel, mine, names, new HeadFitOptions { Threads = threads });
             }
             catch (ArgumentException e)
             {
                 string reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
-                throw new UserInputException($"--new-target {name}: {reason}", e);
+                throw new UserInputException($"--new-target {string.Join(", ", names)}: {reason}", e);
             }
-            return new NewTargetResult(model, baseModel, mine.Count - withOps);
+            return new NewTargetResult(model, baseModel, withoutOps);
         }
         catch
         {

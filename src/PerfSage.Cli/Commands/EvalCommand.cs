@@ -50,10 +50,16 @@ internal static class EvalCommand
         var fitSteps = new Option<int?>("--fit-steps") { Hidden = true };
         var fitLr = new Option<double?>("--fit-lr") { Hidden = true };
         var fitPull = new Option<double?>("--fit-pull") { Hidden = true };
+        var tasks = new Option<string?>("--tasks")
+        {
+            Description = "With --few-shot K: run these published transfer tasks (N0 on NAS-Bench-201, F0-F5 on FBNet, comma separated, or all) "
+                + "on the --data folders (one per search space): heads for each task's training devices, then a new head per test device from "
+                + "K random architectures, scored on the rest beside the MAC-count fit. Devices the data lacks are listed as missing.",
+        };
         Option<string?> engine = ModelStartup.EngineOption();
         var command = new Command("eval", "Measure a model's accuracy on labelled data, against a MAC-count baseline.")
         {
-            modelDir, data, split, plot, format, jobs, fewShot, repeats, target, from, seed, smallBelow, fitLayers, fitSteps, fitLr, fitPull, engine,
+            modelDir, data, split, plot, format, jobs, fewShot, repeats, target, from, seed, smallBelow, fitLayers, fitSteps, fitLr, fitPull, engine, tasks,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -64,36 +70,40 @@ internal static class EvalCommand
                 {
                     throw new UserInputException("--engine does not apply with --few-shot (fitting new heads runs TorchSharp)");
                 }
+                if (parse.GetValue(repeats) < 1)
+                {
+                    throw new UserInputException("--repeats must be at least 1");
+                }
+                HeadFitOptions fit = FitOptions(parse, threads, fitLayers, fitSteps, fitLr, fitPull);
+                if (parse.GetValue(tasks) is string taskNames)
+                {
+                    foreach (Option o in new Option[] { target, smallBelow, plot })
+                    {
+                        if (parse.GetResult(o) is { Implicit: false })
+                        {
+                            throw new UserInputException($"{o.Name} does not apply with --tasks (each task names its devices)");
+                        }
+                    }
+                    int[] taskKs = FewShotEval.ParseKs(ks);
+                    if (taskKs.Length != 1)
+                    {
+                        throw new UserInputException($"--few-shot {ks}: with --tasks give one k (the tasks are published at k = 20)");
+                    }
+                    var taskRequest = new FewShotTasksEval.Request(
+                        parse.GetValue(from) ?? parse.GetValue(modelDir) ?? ModelLocator.Resolve(null), parse.GetValue(data)!, FewShotTasks.Parse(taskNames),
+                        new FewShotTaskPlan(taskKs[0], parse.GetValue(repeats), parse.GetValue(seed), fit), parse.GetValue(format) == "json", threads);
+                    return FewShotTasksEval.Run(context, taskRequest);
+                }
                 string? targetName = parse.GetValue(target)
                     ?? throw new UserInputException("--few-shot needs --target NAME (the measured target in --data to fit new heads for)");
                 // A family name (ethos-u55) stands for its configuration; other names are targets of the data, as given.
                 RequestedTargets named = RequestedTargets.Resolve([targetName], TargetCatalog.LoadDefault(), context.Notes);
                 string? requested = named.AnyFamily ? targetName : null;
                 targetName = named.Ids[0];
-                if (parse.GetValue(repeats) < 1)
-                {
-                    throw new UserInputException("--repeats must be at least 1");
-                }
                 double? small = parse.GetValue(smallBelow);
                 if (small is double x && !(x > 0 && double.IsFinite(x)))
                 {
                     throw new UserInputException($"--small-below-ms {x}: must be a positive number of milliseconds");
-                }
-                HeadFitOptions fit = new() { Threads = threads };
-                fit = fit with
-                {
-                    Layers = parse.GetValue(fitLayers) is string l ? Enum.Parse<HeadFitLayers>(l, ignoreCase: true) : fit.Layers,
-                    Steps = parse.GetValue(fitSteps) ?? fit.Steps,
-                    LearningRate = parse.GetValue(fitLr) ?? fit.LearningRate,
-                    DonorPull = parse.GetValue(fitPull) ?? fit.DonorPull,
-                };
-                try
-                {
-                    fit.Validate();
-                }
-                catch (ArgumentOutOfRangeException e)
-                {
-                    throw new UserInputException("bad recipe override: " + e.Message, e);
                 }
                 var request = new FewShotEval.Request(
                     parse.GetValue(from) ?? parse.GetValue(modelDir) ?? ModelLocator.Resolve(null), parse.GetValue(data)!, targetName,
@@ -104,7 +114,7 @@ internal static class EvalCommand
                 };
                 return FewShotEval.Run(context, request);
             }
-            foreach (Option o in new Option[] { repeats, target, from, smallBelow })
+            foreach (Option o in new Option[] { repeats, target, from, smallBelow, tasks })
             {
                 if (parse.GetResult(o) is { Implicit: false })
                 {
@@ -146,6 +156,29 @@ internal static class EvalCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>The few-shot recipe, with the hidden overrides of docs/MODEL.md ("New heads (few-shot)") applied.</summary>
+    private static HeadFitOptions FitOptions(ParseResult parse, int threads, Option<string?> layers, Option<int?> steps, Option<double?> lr,
+        Option<double?> pull)
+    {
+        HeadFitOptions fit = new() { Threads = threads };
+        fit = fit with
+        {
+            Layers = parse.GetValue(layers) is string l ? Enum.Parse<HeadFitLayers>(l, ignoreCase: true) : fit.Layers,
+            Steps = parse.GetValue(steps) ?? fit.Steps,
+            LearningRate = parse.GetValue(lr) ?? fit.LearningRate,
+            DonorPull = parse.GetValue(pull) ?? fit.DonorPull,
+        };
+        try
+        {
+            fit.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new UserInputException("bad recipe override: " + e.Message, e);
+        }
+        return fit;
     }
 
     private static void WriteTable(TextWriter stdout, string dir, string split, int graphs, IReadOnlyList<EvalRow> rows, string? plot)

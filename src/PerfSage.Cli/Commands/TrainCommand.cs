@@ -9,7 +9,7 @@ namespace PerfSage.Cli.Commands;
 
 /// <summary>
 /// <c>perfsage train --data DIR... --out DIR [--epochs N] [--seed K] [--target T...] [--metric M...] [--batch-size B]
-/// [--lr X] [--patience P] [--device cpu|cuda] [--resume true|false] [--from DIR [--freeze-trunk]] [--jobs J]</c>:
+/// [--lr X] [--patience P] [--device cpu|cuda] [--resume true|false] [--from DIR [--freeze-trunk | --new-target NAME...]] [--jobs J]</c>:
 /// trains a PerfSage model on dataset folders. Features come through each folder's feature cache; a checkpoint is
 /// written after every epoch into <c>OUT.partial/</c>, so the same command resumes an interrupted run; the finished
 /// model (weights, <c>manifest.json</c>, <c>metrics.json</c> with held-out accuracy) replaces <c>OUT</c> atomically.
@@ -60,10 +60,11 @@ internal static class TrainCommand
         var from = new Option<string?>("--from") { Description = "Start from this model: keep its trunk and heads, add or retrain heads for the targets in the data." };
         var freezeTrunk = new Option<bool>("--freeze-trunk") { Description = "With --from: train only the heads that have labels (a new board from few measurements)." };
         Option<int> jobs = DatasetCommand.JobsOption();
-        var newTarget = new Option<string?>("--new-target")
+        var newTarget = new Option<string[]>("--new-target")
         {
             Description = $"With --from: add heads for this measured target of the data (at least {HeadFitter.MinimumLabels} labelled graphs) to a copy "
-                + "of the model, fitted over its frozen trunk (implies --freeze-trunk; the model's own heads stay unchanged).",
+                + "of the model, fitted over its frozen trunk (implies --freeze-trunk; the model's own heads stay unchanged). Repeat it to add several "
+                + "targets in one run (the trunk runs once for all).",
         };
 
         var command = new Command("train", "Train a PerfSage model (GraphSAGE) on dataset folders.")
@@ -95,10 +96,10 @@ internal static class TrainCommand
 
             using var interrupt = new Interrupt();
             var clock = Stopwatch.StartNew();
-            if (parse.GetValue(newTarget) is string name)
+            if (parse.GetValue(newTarget) is { Length: > 0 } names)
             {
                 Check(fromDir is not null, "--new-target needs --from MODEL (the model whose trunk and heads the new heads are added to)");
-                return AddTarget(context, parse.GetValue(data)!, ModelLocator.Resolve(fromDir), name, outDir, threads, clock, interrupt.Token);
+                return AddTargets(context, parse.GetValue(data)!, ModelLocator.Resolve(fromDir), names, outDir, threads, clock, interrupt.Token);
             }
             LabelledData labelled = LabelledData.Load(parse.GetValue(data)!, threads, context.Log, interrupt.Token);
             string[] targetFilter = parse.GetValue(targets) ?? [];
@@ -152,10 +153,11 @@ internal static class TrainCommand
     }
 
     /// <summary>
-    /// <c>--new-target NAME</c>: fits heads NAME/metric over the frozen trunk of the model in <paramref name="fromDir"/> on
-    /// every graph of the data labelled for NAME (whatever its split) and saves the copy with the new heads atomically.
+    /// <c>--new-target NAME</c> (repeatable): fits heads NAME/metric for every NAME over the frozen trunk of the model in
+    /// <paramref name="fromDir"/> on every graph of the data labelled for NAME (whatever its split), the trunk run once for
+    /// all of them, and saves the copy with the new heads atomically.
     /// </summary>
-    private static int AddTarget(CliContext context, string[] dataDirs, string fromDir, string name, string outDir, int threads,
+    private static int AddTargets(CliContext context, string[] dataDirs, string fromDir, IReadOnlyList<string> names, string outDir, int threads,
         Stopwatch clock, CancellationToken cancel)
     {
         if (Path.GetFullPath(fromDir).TrimEnd(Path.DirectorySeparatorChar) == outDir)
@@ -163,20 +165,30 @@ internal static class TrainCommand
             throw new UserInputException($"--out {outDir}: is the --from model; write the model with the new target to another folder");
         }
         LabelledData labelled = LabelledData.Load(dataDirs, threads, context.Log, cancel);
-        using (NewTargetResult added = NewTarget.Fit(labelled, name, () => ModelFolder.Load(fromDir), fromDir, dataDirs, threads))
+        using (NewTargetResult added = NewTarget.Fit(labelled, names, () => ModelFolder.Load(fromDir), fromDir, dataDirs, threads))
         {
             TrainedModel model = added.Model;
             ModelFolder.Save(model, outDir);
             clock.Stop();
             CultureInfo inv = CultureInfo.InvariantCulture;
-            List<HeadManifest> heads = model.Manifest.Heads.Where(h => h.Target == name).ToList();
-            context.Stdout.WriteLine(string.Create(inv,
-                $"wrote {outDir}: {fromDir} with {heads.Count} new head(s) for {name} ({string.Join(", ", heads.Select(h => $"{h.Metric} from {h.TrainCount} graphs"))}) "
-                + $"over its frozen trunk; its {added.BaseModel.Heads.Count} heads unchanged; {clock.Elapsed.TotalSeconds:F1} s"));
-            int without = added.WithoutOps;
-            if (without > 0)
+            var perTarget = new List<string>();
+            int headCount = 0;
+            foreach (string name in names)
             {
-                context.Stdout.WriteLine($"{without} graph(s) labelled for {name} have no operators and were left out");
+                List<HeadManifest> heads = model.Manifest.Heads.Where(h => h.Target == name).ToList();
+                headCount += heads.Count;
+                perTarget.Add(string.Create(inv, $"{name} ({string.Join(", ", heads.Select(h => $"{h.Metric} from {h.TrainCount} graphs"))})"));
+            }
+            context.Stdout.WriteLine(string.Create(inv,
+                $"wrote {outDir}: {fromDir} with {headCount} new head(s) for {string.Join(", ", perTarget)} "
+                + $"over its frozen trunk; its {added.BaseModel.Heads.Count} heads unchanged; {clock.Elapsed.TotalSeconds:F1} s"));
+            foreach (string name in names)
+            {
+                int without = added.WithoutOpsByTarget[name];
+                if (without > 0)
+                {
+                    context.Stdout.WriteLine($"{without} graph(s) labelled for {name} have no operators and were left out");
+                }
             }
         }
         return ExitCodes.Ok;

@@ -79,8 +79,6 @@ public static class FewShot
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(options);
-        options.Fit.Validate();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Repeats, 1, nameof(options.Repeats));
         var ids = new List<string>();
         var graphs = new List<GraphFeatures>();
         var actual = new List<double>();
@@ -99,21 +97,39 @@ public static class FewShot
                 actual.Add(y);
             }
         }
-        if (graphs.Count < 2)
+        CheckOptions(options, head, graphs.Count);
+        HeadFitter.EnsureLoaded(options.Fit);
+        using TrunkCache cache = TrunkCache.Build(model, graphs);
+        return RunDraws(cache, [.. Enumerable.Range(0, graphs.Count)], ids, actual, withoutOps, head, options, baseline, progress, cancellationToken);
+    }
+
+    /// <summary>Checks the draw settings against <paramref name="labelled"/> graphs of <paramref name="head"/>.</summary>
+    internal static void CheckOptions(FewShotOptions options, HeadKey head, int labelled)
+    {
+        options.Fit.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Repeats, 1, nameof(options.Repeats));
+        if (labelled < 2)
         {
-            throw new ArgumentException($"{head.Key}: {graphs.Count} labelled graphs with operators; few-shot evaluation needs at least 2", nameof(samples));
+            throw new ArgumentException($"{head.Key}: {labelled} labelled graphs with operators; few-shot evaluation needs at least 2", nameof(labelled));
         }
         foreach (int k in options.Ks)
         {
-            if (k < 1 || k > graphs.Count - 1)
+            if (k < 1 || k > labelled - 1)
             {
                 throw new ArgumentException(
-                    $"k = {k}: must be between 1 and {graphs.Count - 1} (the {graphs.Count} labelled graphs of {head.Key} less one to score on)", nameof(options));
+                    $"k = {k}: must be between 1 and {labelled - 1} (the {labelled} labelled graphs of {head.Key} less one to score on)", nameof(options));
             }
         }
+    }
 
-        HeadFitter.EnsureLoaded(options.Fit);
-        using TrunkCache cache = TrunkCache.Build(model, graphs);
+    /// <summary>
+    /// Every draw of <paramref name="options"/> over the labelled graphs whose cached trunk outputs are rows
+    /// <paramref name="cacheRows"/> of <paramref name="cache"/> (graph i of <paramref name="ids"/> and <paramref name="actual"/>
+    /// is cache row <paramref name="cacheRows"/>[i]). The new head's donor may be any head of the cache's model.
+    /// </summary>
+    internal static FewShotResult RunDraws(TrunkCache cache, int[] cacheRows, IReadOnlyList<string> ids, IReadOnlyList<double> actual, int withoutOps,
+        HeadKey head, FewShotOptions options, Func<int[], int[], double[]>? baseline, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
         double[] logY = actual.Select(v => Math.Log(v)).ToArray();
         var draws = new List<FewShotDraw>();
         foreach (int k in options.Ks)
@@ -121,11 +137,11 @@ public static class FewShot
             for (int r = 0; r < options.Repeats; r++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int[] order = Draw(graphs.Count, options.Seed, k, r);
+                int[] order = Draw(actual.Count, options.Seed, k, r);
                 int[] train = order[..k];
                 int[] test = order[k..];
-                FittedHead fitted = HeadFitter.Fit(cache, train, train.Select(i => logY[i]).ToArray(), head, options.Fit);
-                double[] predicted = HeadFitter.PredictLog(cache, fitted, test).Select(v => Math.Exp(v)).ToArray();
+                FittedHead fitted = HeadFitter.Fit(cache, train.Select(i => cacheRows[i]).ToArray(), train.Select(i => logY[i]).ToArray(), head, options.Fit);
+                double[] predicted = HeadFitter.PredictLog(cache, fitted, test.Select(i => cacheRows[i]).ToArray()).Select(v => Math.Exp(v)).ToArray();
                 double[]? base_ = baseline?.Invoke(train, test);
                 draws.Add(new FewShotDraw(k, r, train, test, predicted, base_, fitted.Donor));
                 progress?.Report($"k = {k}, repeat {r + 1}/{options.Repeats}: donor {fitted.Donor}, fit loss {fitted.TrainLoss:F4}");
@@ -137,7 +153,7 @@ public static class FewShot
             Ids = ids,
             Actual = actual,
             SkippedWithoutOps = withoutOps,
-            UniqueGraphs = cache.UniqueCount,
+            UniqueGraphs = cache.UniqueCountOf(cacheRows),
             Draws = draws,
         };
     }

@@ -102,51 +102,100 @@ public static class HeadFitter
     /// </summary>
     /// <exception cref="ArgumentException">The base model already has <paramref name="target"/>; no metric of it has
     /// enough labels; a bad target name.</exception>
-    public static TrainedModel AddHeads(TrainedModel baseModel, IReadOnlyList<TrainingSample> samples, string target, HeadFitOptions? options = null)
+    public static TrainedModel AddHeads(TrainedModel baseModel, IReadOnlyList<TrainingSample> samples, string target, HeadFitOptions? options = null) =>
+        AddHeads(baseModel, samples, [target], options);
+
+    /// <summary>
+    /// A copy of <paramref name="baseModel"/> with heads for several new targets at once: for each target, a head
+    /// <c>target/metric</c> for every metric with at least <see cref="MinimumLabels"/> positive labels in
+    /// <paramref name="samples"/> (graphs without operators are left out; every labelled graph is used, whatever its split).
+    /// The trunk runs once over the graphs of all the targets; each head starts from the base model's heads (donors), never
+    /// from another head added in the same call, so the result does not depend on the order of <paramref name="targets"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">No target, a target named twice, a target the base model already has, a target
+    /// with no metric of enough labels, a bad target name.</exception>
+    public static TrainedModel AddHeads(TrainedModel baseModel, IReadOnlyList<TrainingSample> samples, IReadOnlyList<string> targets,
+        HeadFitOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(baseModel);
         ArgumentNullException.ThrowIfNull(samples);
-        HeadKey.ValidateTarget(target);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count == 0)
+        {
+            throw new ArgumentException("no target to add heads for", nameof(targets));
+        }
         options ??= new HeadFitOptions();
         options.Validate();
-        if (baseModel.Targets.Contains(target, StringComparer.Ordinal))
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string target in targets)
         {
-            throw new ArgumentException($"the base model already has target '{target}'; choose a new name", nameof(target));
-        }
-        var fitted = new List<FittedHead>();
-        var counts = new List<string>();
-        foreach (Metric metric in MetricNames.All)
-        {
-            var graphs = new List<GraphFeatures>();
-            var logs = new List<double>();
-            foreach (TrainingSample s in samples)
+            HeadKey.ValidateTarget(target);
+            if (!seen.Add(target))
             {
-                if (s.Features.NodeCount > 0 && s.Labels.TryGetValue((target, metric), out double y) && y > 0 && double.IsFinite(y))
+                throw new ArgumentException($"target '{target}' is named twice", nameof(targets));
+            }
+            if (baseModel.Targets.Contains(target, StringComparer.Ordinal))
+            {
+                throw new ArgumentException($"the base model already has target '{target}'; choose a new name", nameof(targets));
+            }
+        }
+
+        // Which (target, metric) has which graphs; the rows index one list of graphs shared by every head.
+        var rowOf = new Dictionary<int, int>();
+        var graphs = new List<GraphFeatures>();
+        var wanted = new List<(HeadKey Key, List<int> Rows, List<double> Logs)>();
+        foreach (string target in targets)
+        {
+            var counts = new List<string>();
+            int enough = 0;
+            foreach (Metric metric in MetricNames.All)
+            {
+                var rows = new List<int>();
+                var logs = new List<double>();
+                for (int i = 0; i < samples.Count; i++)
                 {
-                    graphs.Add(s.Features);
-                    logs.Add(Math.Log(y));
+                    TrainingSample s = samples[i];
+                    if (s.Features.NodeCount > 0 && s.Labels.TryGetValue((target, metric), out double y) && y > 0 && double.IsFinite(y))
+                    {
+                        if (!rowOf.TryGetValue(i, out int row))
+                        {
+                            rowOf[i] = row = graphs.Count;
+                            graphs.Add(s.Features);
+                        }
+                        rows.Add(row);
+                        logs.Add(Math.Log(y));
+                    }
+                }
+                if (rows.Count == 0)
+                {
+                    continue;
+                }
+                counts.Add($"{MetricNames.Name(metric)}: {rows.Count}");
+                if (rows.Count >= MinimumLabels)
+                {
+                    wanted.Add((new HeadKey(target, metric), rows, logs));
+                    enough++;
                 }
             }
-            if (graphs.Count == 0)
+            if (enough == 0)
             {
-                continue;
+                throw new ArgumentException(
+                    $"target '{target}' needs at least {MinimumLabels} labelled graphs with operators for one metric; it has "
+                    + (counts.Count == 0 ? "none" : string.Join(", ", counts)), nameof(samples));
             }
-            counts.Add($"{MetricNames.Name(metric)}: {graphs.Count}");
-            if (graphs.Count < MinimumLabels)
-            {
-                continue;
-            }
-            EnsureLoaded(options);
-            using TrunkCache cache = TrunkCache.Build(baseModel, graphs);
-            fitted.Add(Fit(cache, [.. Enumerable.Range(0, graphs.Count)], [.. logs], new HeadKey(target, metric), options));
         }
-        if (fitted.Count == 0)
+
+        EnsureLoaded(options);
+        var fitted = new List<FittedHead>();
+        using (TrunkCache cache = TrunkCache.Build(baseModel, graphs))
         {
-            throw new ArgumentException(
-                $"target '{target}' needs at least {MinimumLabels} labelled graphs with operators for one metric; it has "
-                + (counts.Count == 0 ? "none" : string.Join(", ", counts)), nameof(samples));
+            foreach ((HeadKey key, List<int> rows, List<double> logs) in wanted)
+            {
+                fitted.Add(Fit(cache, [.. rows], [.. logs], key, options));
+            }
         }
-        return WithHeads(baseModel, fitted, samples.Count(s => s.Labels.Keys.Any(k => k.Target == target)));
+        var labelled = targets.ToDictionary(t => t, t => samples.Count(s => s.Labels.Keys.Any(k => k.Target == t)), StringComparer.Ordinal);
+        return WithHeads(baseModel, fitted, labelled);
     }
 
     internal static void EnsureLoaded(HeadFitOptions options) =>
@@ -369,8 +418,9 @@ public static class HeadFitter
     }
 
     /// <summary>A copy of <paramref name="baseModel"/> with <paramref name="heads"/> added: every base parameter copied
-    /// unchanged, the new heads' parameters from the fit.</summary>
-    internal static TrainedModel WithHeads(TrainedModel baseModel, IReadOnlyList<FittedHead> heads, int labelledSamples)
+    /// unchanged, the new heads' parameters from the fit; <paramref name="labelledSamples"/> gives, per new target, the
+    /// samples labelled for it (the manifest's samples per target).</summary>
+    internal static TrainedModel WithHeads(TrainedModel baseModel, IReadOnlyList<FittedHead> heads, IReadOnlyDictionary<string, int> labelledSamples)
     {
         ModelManifest b = baseModel.Manifest;
         var manifests = new SortedDictionary<string, HeadManifest>(StringComparer.Ordinal);
@@ -418,7 +468,7 @@ public static class HeadFitter
             var perTarget = new SortedDictionary<string, int>(b.Data.SamplesPerTarget.ToDictionary(), StringComparer.Ordinal);
             foreach (string t in heads.Select(h => h.Key.Target).Distinct())
             {
-                perTarget[t] = labelledSamples;
+                perTarget[t] = labelledSamples[t];
             }
             ModelManifest manifest = b with
             {

@@ -22,8 +22,9 @@ internal sealed class TrunkCache : IDisposable
     private readonly long[] _start;
     private readonly int[] _count;
     private readonly int[] _unique;
+    private readonly bool _ownsTensors;
 
-    private TrunkCache(Tensor nodes, Tensor graphs, long[] start, int[] count, int[] unique, float[][] baseLog, TrainedModel model)
+    private TrunkCache(Tensor nodes, Tensor graphs, long[] start, int[] count, int[] unique, float[][] baseLog, TrainedModel model, bool ownsTensors)
     {
         _nodes = nodes;
         _graphs = graphs;
@@ -32,6 +33,7 @@ internal sealed class TrunkCache : IDisposable
         _unique = unique;
         BaseLog = baseLog;
         Model = model;
+        _ownsTensors = ownsTensors;
     }
 
     /// <summary>The model whose trunk made the cache.</summary>
@@ -118,8 +120,57 @@ internal sealed class TrunkCache : IDisposable
             throw;
         }
         float[][] baseLog = unique.Select(u => baseLogUnique[u]).ToArray();
-        return new TrunkCache(nodes, graphEmbeddings, start, count, unique, baseLog, model);
+        return new TrunkCache(nodes, graphEmbeddings, start, count, unique, baseLog, model, ownsTensors: true);
     }
+
+    /// <summary>
+    /// The same cached trunk outputs for <paramref name="model"/>, a copy of this cache's model with heads added over the
+    /// same trunk (<see cref="HeadFitter.WithHeads"/>): <see cref="BaseLog"/> gets a column per head of
+    /// <paramref name="model"/>, an added one from <paramref name="addedLog"/> (by head key: its ln prediction for every
+    /// cached graph, <see cref="HeadFitter.PredictLog"/>). The view shares this cache's tensors (disposing it frees nothing;
+    /// this cache must outlive it).
+    /// </summary>
+    public TrunkCache WithHeads(TrainedModel model, IReadOnlyDictionary<string, double[]> addedLog)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(addedLog);
+        var oldColumn = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int k = 0; k < Model.Heads.Count; k++)
+        {
+            oldColumn[Model.Heads[k].Key] = k;
+        }
+        var baseLog = new float[Count][];
+        for (int i = 0; i < Count; i++)
+        {
+            baseLog[i] = new float[model.Heads.Count];
+        }
+        for (int k = 0; k < model.Heads.Count; k++)
+        {
+            string key = model.Heads[k].Key;
+            if (oldColumn.TryGetValue(key, out int old))
+            {
+                for (int i = 0; i < Count; i++)
+                {
+                    baseLog[i][k] = BaseLog[i][old];
+                }
+            }
+            else if (addedLog.TryGetValue(key, out double[]? column) && column.Length == Count)
+            {
+                for (int i = 0; i < Count; i++)
+                {
+                    baseLog[i][k] = (float)column[i];
+                }
+            }
+            else
+            {
+                throw new ArgumentException($"head {key} of the model is neither a head of the cache's model nor given for every cached graph", nameof(addedLog));
+            }
+        }
+        return new TrunkCache(_nodes, _graphs, _start, _count, _unique, baseLog, model, ownsTensors: false);
+    }
+
+    /// <summary>Distinct feature sets among cached graphs <paramref name="rows"/>.</summary>
+    public int UniqueCountOf(IEnumerable<int> rows) => rows.Select(r => _unique[r]).Distinct().Count();
 
     /// <summary>
     /// The cached embeddings of graphs <paramref name="rows"/> laid out for a readout: node embeddings [N, hidden],
@@ -162,8 +213,11 @@ internal sealed class TrunkCache : IDisposable
 
     public void Dispose()
     {
-        _nodes.Dispose();
-        _graphs.Dispose();
+        if (_ownsTensors)
+        {
+            _nodes.Dispose();
+            _graphs.Dispose();
+        }
     }
 
     private static string Hash(GraphFeatures g)

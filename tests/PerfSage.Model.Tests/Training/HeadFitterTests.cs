@@ -96,6 +96,104 @@ public sealed class HeadFitterTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => HeadFitter.AddHeads(baseModel, Board(12, seed: 52), "board", new HeadFitOptions { LearningRate = 0 }));
     }
 
+    /// <summary>Chains labelled for <paramref name="target"/> by a law dominated by the op count (an overhead-bound device),
+    /// unlike the base head m (MAC-bound): 0.2 ms per operator + 1e-8 ms per MAC, times <paramref name="factor"/>.</summary>
+    private static List<TrainingSample> OverheadBoard(string target, int count, int seed, double factor = 1) =>
+        SyntheticGraphs.Samples(count, seed).Select(s => s with
+        {
+            Labels = new Dictionary<(string, Metric), double>
+            {
+                [(target, Metric.LatencyMs)] = factor * ((0.2 * s.Features.NodeCount) + (1e-8 * s.Features.TotalMacs)),
+            },
+        }).ToList();
+
+    [Fact]
+    public void A_few_shot_head_takes_a_measured_head_added_before_as_its_donor_when_it_matches_best()
+    {
+        TrainedModel baseModel = TestModels.Chains;
+        using TrainedModel withSource = HeadFitter.AddHeads(baseModel, OverheadBoard("source", 80, seed: 81), ["source"], new HeadFitOptions { Threads = 2 });
+        Assert.Equal(["m/latency_ms", "source/latency_ms"], withSource.Heads.Select(h => h.Key).Order(StringComparer.Ordinal));
+        // A new device 1.5 times as slow as the measured one: the measured head is the closest to a constant ratio.
+        List<TrainingSample> target = OverheadBoard("new", 60, seed: 82, factor: 1.5);
+        var head = new HeadKey("new", Metric.LatencyMs);
+        var options = new FewShotOptions { Ks = [10], Repeats = 3, Seed = 1, Fit = new HeadFitOptions { Threads = 2 } };
+
+        FewShotResult fromMeasured = FewShot.Run(withSource, target, head, options);
+        FewShotResult fromBase = FewShot.Run(baseModel, target, head, options);
+
+        Assert.All(fromMeasured.Draws, d => Assert.Equal("source/latency_ms", d.Donor));
+        Assert.All(fromBase.Draws, d => Assert.Equal("m/latency_ms", d.Donor));
+        FewShotSummary measured = FewShot.Summarise(fromMeasured).Single();
+        FewShotSummary synthetic = FewShot.Summarise(fromBase).Single();
+        output.WriteLine($"k = 10, 3 repeats: MAPE {measured.MapePercent:F2} % from the measured donor, {synthetic.MapePercent:F2} % from the base head");
+        Assert.True(measured.MapePercent < synthetic.MapePercent, $"{measured.MapePercent} vs {synthetic.MapePercent}");
+    }
+
+    [Fact]
+    public void A_bench_run_is_train_new_target_then_few_shot_with_one_trunk_pass()
+    {
+        TrainedModel baseModel = TestModels.Chains;
+        List<TrainingSample> source = OverheadBoard("source", 60, seed: 101);
+        List<TrainingSample> target = OverheadBoard("new", 40, seed: 102, factor: 1.5);
+        var head = new HeadKey("new", Metric.LatencyMs);
+        var options = new FewShotOptions { Ks = [10], Repeats = 2, Seed = 4, Fit = new HeadFitOptions { Threads = 2 } };
+
+        using FewShotBench bench = FewShotBench.Build(baseModel, [.. source, .. target], options.Fit);
+        FewShotResult viaBench = bench.Run(["source"], head, options);
+        FewShotResult again = bench.Run(["source"], head, options);
+        using TrainedModel withSource = HeadFitter.AddHeads(baseModel, source, ["source"], options.Fit);
+        FewShotResult viaModel = FewShot.Run(withSource, target, head, options);
+
+        Assert.Equal(100, bench.GraphCount);
+        Assert.Equal(viaModel.Actual, viaBench.Actual);
+        Assert.Equal(viaModel.Draws.Select(d => d.Donor), viaBench.Draws.Select(d => d.Donor));
+        Assert.All(viaBench.Draws, d => Assert.Equal("source/latency_ms", d.Donor));
+        for (int d = 0; d < viaModel.Draws.Count; d++)
+        {
+            Assert.Equal(viaModel.Draws[d].Train, viaBench.Draws[d].Train);
+            Assert.Equal(again.Draws[d].Predicted, viaBench.Draws[d].Predicted);
+            for (int i = 0; i < viaModel.Draws[d].Predicted.Length; i++)
+            {
+                double a = viaModel.Draws[d].Predicted[i];
+                Assert.True(Math.Abs(viaBench.Draws[d].Predicted[i] - a) <= 1e-3 * a, $"draw {d}, graph {i}: {viaBench.Draws[d].Predicted[i]} vs {a}");
+            }
+        }
+        var e = Assert.Throws<ArgumentException>(() => bench.Run(["new"], head, options));
+        Assert.Contains("has a head already", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Heads_for_two_targets_in_one_call_are_those_of_two_calls()
+    {
+        TrainedModel baseModel = TestModels.Chains;
+        List<TrainingSample> a = Board(30, seed: 91, factor: 2);
+        List<TrainingSample> b = OverheadBoard("other", 30, seed: 92);
+        List<TrainingSample> both = [.. a, .. b];
+        List<GraphFeatures> unseen = Board(50, seed: 93).Select(s => s.Features).ToList();
+        var options = new HeadFitOptions { Threads = 2 };
+
+        using TrainedModel together = HeadFitter.AddHeads(baseModel, both, ["board", "other"], options);
+        using TrainedModel onlyA = HeadFitter.AddHeads(baseModel, a, "board", options);
+        using TrainedModel onlyB = HeadFitter.AddHeads(baseModel, b, "other", options);
+
+        Assert.Equal(["board/latency_ms", "m/latency_ms", "other/latency_ms"], together.Heads.Select(h => h.Key));
+        float[][] t = together.PredictLog(unseen, 64);
+        float[][] pa = onlyA.PredictLog(unseen, 64);
+        float[][] pb = onlyB.PredictLog(unseen, 64);
+        for (int i = 0; i < unseen.Count; i++)
+        {
+            Assert.True(Math.Abs(t[i][0] - pa[i][0]) < 1e-4, $"graph {i}, board: {t[i][0]} vs {pa[i][0]}");
+            Assert.True(Math.Abs(t[i][2] - pb[i][1]) < 1e-4, $"graph {i}, other: {t[i][2]} vs {pb[i][1]}");
+        }
+        Assert.Equal(30, together.Manifest.Data.SamplesPerTarget["board"]);
+        Assert.Equal(30, together.Manifest.Data.SamplesPerTarget["other"]);
+
+        var e = Assert.Throws<ArgumentException>(() => HeadFitter.AddHeads(baseModel, both, ["board", "board"], options));
+        Assert.Contains("named twice", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => HeadFitter.AddHeads(baseModel, a, ["board", "other"], options));
+        Assert.Contains("target 'other' needs at least 10", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Few_shot_draws_are_seeded_and_disjoint_and_too_large_a_k_is_refused()
     {
