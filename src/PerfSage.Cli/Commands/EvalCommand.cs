@@ -46,7 +46,7 @@ internal static class EvalCommand
         };
         // Recipe overrides, for the experiments of docs/MODEL.md ("New heads (few-shot)"); hidden from --help.
         var fitLayers = new Option<string?>("--fit-layers") { Hidden = true };
-        fitLayers.AcceptOnlyFromAmong("offset", "output", "all");
+        fitLayers.AcceptOnlyFromAmong("offset", "output", "all", "auto");
         var fitSteps = new Option<int?>("--fit-steps") { Hidden = true };
         var fitLr = new Option<double?>("--fit-lr") { Hidden = true };
         var fitPull = new Option<double?>("--fit-pull") { Hidden = true };
