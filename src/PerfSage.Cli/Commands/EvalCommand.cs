@@ -13,7 +13,8 @@ namespace PerfSage.Cli.Commands;
 /// <c>perfsage eval --model DIR --data DIR... [--split test|val|train|all] [--plot FILE.png] [--format table|json]</c>:
 /// held-out accuracy of a model per target and metric (MAPE, share within ±5 % and ±10 %, Spearman, Kendall τ-b), beside
 /// the same statistics for a MAC-count power-law baseline fitted on the data's training split (<see cref="MacBaseline"/>),
-/// and optionally a log-log predicted-vs-true scatter. The test split by default.
+/// and optionally a log-log predicted-vs-true scatter. The test split by default. With <c>--few-shot</c>: new heads from k
+/// measurements (<see cref="FewShotEval"/>), or with <c>--tasks</c> the published transfer tasks (<see cref="FewShotTasksEval"/>).
 /// </summary>
 internal static class EvalCommand
 {
@@ -46,7 +47,7 @@ internal static class EvalCommand
         };
         // Recipe overrides, for the experiments of docs/MODEL.md ("New heads (few-shot)"); hidden from --help.
         var fitLayers = new Option<string?>("--fit-layers") { Hidden = true };
-        fitLayers.AcceptOnlyFromAmong("offset", "output", "all");
+        fitLayers.AcceptOnlyFromAmong("offset", "output", "all", "auto");
         var fitSteps = new Option<int?>("--fit-steps") { Hidden = true };
         var fitLr = new Option<double?>("--fit-lr") { Hidden = true };
         var fitPull = new Option<double?>("--fit-pull") { Hidden = true };

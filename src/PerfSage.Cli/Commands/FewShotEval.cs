@@ -144,6 +144,7 @@ internal static class FewShotEval
         }
         json.WriteStartObject("recipe");
         json.WriteString("layers", r.Fit.Layers.ToString().ToLowerInvariant());
+        json.WriteNumber("all_layers_up_to", r.Fit.AllLayersUpTo);
         json.WriteNumber("steps", r.Fit.Steps);
         json.WriteNumber("learning_rate", r.Fit.LearningRate);
         json.WriteNumber("donor_pull", r.Fit.DonorPull);

@@ -17,13 +17,20 @@ public enum HeadFitLayers
 
     /// <summary>Every parameter of the head and the offset.</summary>
     All,
+
+    /// <summary><see cref="All"/> for a head fitted on at most <see cref="HeadFitOptions.AllLayersUpTo"/> graphs,
+    /// <see cref="Output"/> above (learning the node hidden layer costs a pass over every node of every graph per step).</summary>
+    Auto,
 }
 
 /// <summary>How <see cref="HeadFitter"/> fits a new head. The defaults are the recipe chosen in docs/MODEL.md ("New heads (few-shot)").</summary>
 public sealed record HeadFitOptions
 {
     /// <summary>Which parameters learn.</summary>
-    public HeadFitLayers Layers { get; init; } = HeadFitLayers.Output;
+    public HeadFitLayers Layers { get; init; } = HeadFitLayers.Auto;
+
+    /// <summary>With <see cref="HeadFitLayers.Auto"/>: the most labelled graphs a head learns all its layers from.</summary>
+    public int AllLayersUpTo { get; init; } = 1000;
 
     /// <summary>Full-batch Adam steps.</summary>
     public int Steps { get; init; } = 300;
@@ -52,7 +59,12 @@ public sealed record HeadFitOptions
             throw new ArgumentOutOfRangeException(nameof(DonorPull), $"donor pull {DonorPull} must be 0 or more");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(Threads, nameof(Threads));
+        ArgumentOutOfRangeException.ThrowIfNegative(AllLayersUpTo, nameof(AllLayersUpTo));
     }
+
+    /// <summary>The layers that learn for a head fitted on <paramref name="graphs"/> labelled graphs.</summary>
+    public HeadFitLayers LayersFor(int graphs) =>
+        Layers != HeadFitLayers.Auto ? Layers : graphs <= AllLayersUpTo ? HeadFitLayers.All : HeadFitLayers.Output;
 }
 
 /// <summary>A head fitted by <see cref="HeadFitter"/>: its offset, the donor it started from and its weights by parameter name.</summary>
@@ -329,7 +341,8 @@ public static class HeadFitter
         Tensor target = tensor(logY.Select(v => (float)(v - offset)).ToArray());
         Tensor? hidden = null;
         var learning = new List<Parameter> { delta };
-        if (options.Layers == HeadFitLayers.Output)
+        HeadFitLayers layers = options.LayersFor(rows.Length);
+        if (layers == HeadFitLayers.Output)
         {
             using (no_grad())
             {
@@ -337,7 +350,7 @@ public static class HeadFitter
             }
             learning.AddRange(p.OutputLayers);
         }
-        else if (options.Layers == HeadFitLayers.All)
+        else if (layers == HeadFitLayers.All)
         {
             learning.AddRange(p.All);
         }
@@ -349,7 +362,7 @@ public static class HeadFitter
         }
         double loss = double.NaN;
         double? first = null;
-        int steps = options.Layers == HeadFitLayers.Offset ? 0 : options.Steps;
+        int steps = layers == HeadFitLayers.Offset ? 0 : options.Steps;
         using var optimizer = new AdamOptimizer(learning, options.LearningRate);
         var schedule = new CosineSchedule(options.LearningRate, 0.01 * options.LearningRate, steps);
         // A prior of fixed strength against a loss that is a mean over the graphs: the pull weighs 10/k as much at k graphs,

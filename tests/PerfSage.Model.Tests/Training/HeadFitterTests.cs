@@ -1,4 +1,5 @@
 using PerfSage.Graph.Features;
+using PerfSage.Model.Nn;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
@@ -57,6 +58,24 @@ public sealed class HeadFitterTests(ITestOutputHelper output)
         // docs/MODEL.md); 20 labels must get within 3 points of it.
         Assert.True(mape < ideal + 3, $"MAPE {mape} vs ideal {ideal}");
         Assert.True(mape < 10, $"MAPE {mape}");
+    }
+
+    [Fact]
+    public void Auto_learns_every_layer_from_few_graphs_and_only_the_output_layers_from_many()
+    {
+        TrainedModel baseModel = TestModels.Chains;
+        List<TrainingSample> board = Board(20, seed: 111);
+        float[] Hidden(TrainedModel m, string head) => HeadWeights.FromState(m.Net.state_dict(), head).HiddenWeight.data<float>().ToArray();
+
+        using TrainedModel few = HeadFitter.AddHeads(baseModel, board, "board", new HeadFitOptions { Threads = 2 });
+        using TrainedModel many = HeadFitter.AddHeads(baseModel, board, "board", new HeadFitOptions { Threads = 2, AllLayersUpTo = 19 });
+
+        Assert.Equal(HeadFitLayers.Auto, new HeadFitOptions().Layers);
+        Assert.Equal(HeadFitLayers.All, new HeadFitOptions().LayersFor(1000));
+        Assert.Equal(HeadFitLayers.Output, new HeadFitOptions().LayersFor(1001));
+        // 20 graphs, at most 1,000: the hidden layer learned; with the limit at 19 it stays the donor's (the only base head, m).
+        Assert.NotEqual(Hidden(baseModel, "m/latency_ms"), Hidden(few, "board/latency_ms"));
+        Assert.Equal(Hidden(baseModel, "m/latency_ms"), Hidden(many, "board/latency_ms"));
     }
 
     [Fact]
