@@ -20,4 +20,12 @@ public sealed record TrainingSample(
 {
     /// <summary>The search space the model came from, when known (for the manifest's data summary).</summary>
     public string? Space { get; init; }
+
+    /// <summary>The graph variant this sample is (a measured architecture built as several graphs, e.g. NAS-Bench-201's
+    /// <c>eager</c>, <c>pruned</c>, <c>converted</c>), or null for a sample that is its measurement's only graph.</summary>
+    public string? GraphVariant { get; init; }
+
+    /// <summary>The measurement this sample's labels come from: the same for every variant of one measured architecture
+    /// (and batch); the model id for a sample without variants.</summary>
+    public string MeasurementId { get => field ?? ModelId; init; }
 }

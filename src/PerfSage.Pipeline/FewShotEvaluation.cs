@@ -59,7 +59,7 @@ public static class FewShotEvaluation
         var head = new HeadKey(plan.Target, Metric.LatencyMs);
         List<TrainingSample> samples = data
             .Where(s => s.Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y)).ToList();
-        int usable = samples.Count(s => s.Features.NodeCount > 0);
+        int usable = samples.Where(s => s.Features.NodeCount > 0).Select(s => s.MeasurementId).Distinct(StringComparer.Ordinal).Count();
         int largest = plan.Ks.Max();
         if (largest > usable - 1)
         {
@@ -74,19 +74,18 @@ public static class FewShotEvaluation
         return new FewShotOutcome(result, Rows(result, plan.SmallBelowMs));
     }
 
-    /// <summary>The MAC-count baseline of a draw (<see cref="MacBaseline"/>, fitted on its training graphs) for the graphs of
-    /// <paramref name="samples"/> with operators that are labelled for <paramref name="head"/>, in order (the graphs
-    /// <see cref="FewShot"/> draws from).</summary>
+    /// <summary>The MAC-count baseline of a draw (<see cref="MacBaseline"/>, fitted on its training graphs): it gets the
+    /// indices into <paramref name="samples"/> of the training and the test graphs (the contract of <see cref="FewShot.Run"/>)
+    /// and gives a value per test graph, from the graphs' own MACs (with graph variants, the variant the draw chose).</summary>
     internal static Func<int[], int[], double[]> Baseline(IReadOnlyList<TrainingSample> samples, HeadKey head)
     {
-        List<TrainingSample> withOps = samples
-            .Where(s => s.Features.NodeCount > 0 && s.Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y)).ToList();
-        double[][] regressors = withOps.Select(s => MacBaseline.Regressors(s.Features)).ToArray();
-        double[] logY = withOps.Select(s => Math.Log(s.Labels[(head.Target, head.Metric)])).ToArray();
+        var regressors = new double[]?[samples.Count];
+        double[] Regressors(int i) => regressors[i] ??= MacBaseline.Regressors(samples[i].Features);
         return (train, test) =>
         {
-            MacBaseline.Fit? fit = MacBaseline.FitOne(train.Select(i => regressors[i]).ToList(), train.Select(i => logY[i]).ToList());
-            return test.Select(i => fit is null ? double.NaN : Math.Exp(fit.Evaluate(regressors[i]))).ToArray();
+            MacBaseline.Fit? fit = MacBaseline.FitOne(train.Select(Regressors).ToList(),
+                train.Select(i => Math.Log(samples[i].Labels[(head.Target, head.Metric)])).ToList());
+            return test.Select(i => fit is null ? double.NaN : Math.Exp(fit.Evaluate(Regressors(i)))).ToArray();
         };
     }
 

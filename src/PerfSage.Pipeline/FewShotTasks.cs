@@ -31,7 +31,12 @@ public sealed record FewShotTaskPlan(int K, int Repeats, long Seed, HeadFitOptio
 /// <param name="Baseline">The MAC-count fit (<see cref="MacBaseline"/>) on the same k architectures.</param>
 /// <param name="Donors">The heads the repeats' fits started from (one per repeat; a training device's head when its
 /// measurements matched best).</param>
-public sealed record FewShotTaskDevice(string Device, int LabelledCount, FewShotSummary PerfSage, FewShotSummary Baseline, IReadOnlyList<string> Donors);
+public sealed record FewShotTaskDevice(string Device, int LabelledCount, FewShotSummary PerfSage, FewShotSummary Baseline, IReadOnlyList<string> Donors)
+{
+    /// <summary>The graph variant each repeat chose from its k training labels (<see cref="GraphChooser"/>); empty when the
+    /// data has one graph per architecture.</summary>
+    public IReadOnlyList<string> Graphs { get; init; } = [];
+}
 
 /// <summary>The outcome of one task.</summary>
 public sealed record FewShotTaskResult
@@ -214,7 +219,10 @@ public static class FewShotTasks
                 throw new UserInputException($"task {task.Name}, {device}: {reason}", e);
             }
             FewShotRow row = FewShotEvaluation.Rows(result, null).Single();
-            devices.Add(new FewShotTaskDevice(device, result.Actual.Count, row.All, row.Baseline, [.. result.Draws.Select(d => d.Donor)]));
+            devices.Add(new FewShotTaskDevice(device, result.Actual.Count, row.All, row.Baseline, [.. result.Draws.Select(d => d.Donor)])
+            {
+                Graphs = [.. result.Draws.Select(d => d.Graph).Where(g => g is { Folds: > 0 }).Select(g => g!.Graph)],
+            });
             log.Information("task {Task}: {Device}: Spearman {Spearman:F3} (MAC fit {Baseline:F3}), MAPE {Mape:F1} % (MAC fit {BaselineMape:F1} %); {Seconds:F0} s",
                 task.Name, device, row.All.Spearman, row.Baseline.Spearman, row.All.MapePercent, row.Baseline.MapePercent, clock.Elapsed.TotalSeconds);
         }

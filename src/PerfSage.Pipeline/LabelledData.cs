@@ -40,10 +40,20 @@ public sealed class LabelledData
     /// <summary>How many samples <paramref name="split"/> holds.</summary>
     public int Count(Split split) => Samples.Count(s => s.Split == split);
 
+    /// <summary>Graph variants among the samples (<see cref="GraphVariants"/>), sorted; empty when every sample is its
+    /// measurement's only graph.</summary>
+    public IReadOnlyList<string> Variants => [.. Samples.Select(s => s.GraphVariant).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
     /// <summary>Reads <paramref name="directories"/> (featurizing with <paramref name="jobs"/> threads where the cache
     /// cannot serve); throws <see cref="UserInputException"/> when none is given or one is missing, and the dataset library's
-    /// <see cref="DatasetException"/> for a folder that is not a dataset.</summary>
-    public static LabelledData Load(IReadOnlyList<string> directories, int jobs, ILogger log, CancellationToken cancellationToken)
+    /// <see cref="DatasetException"/> for a folder that is not a dataset.
+    /// <para>A folder with graph variants (<see cref="GraphVariants"/>) gives the variant <paramref name="graph"/> names
+    /// (a <see cref="UserInputException"/> when it has no such variant); without it, every variant when
+    /// <paramref name="keepVariants"/> (for the commands that choose one per target), else its default variant
+    /// (<see cref="GraphVariants.DefaultOf"/>, logged). A folder without variants refuses <paramref name="graph"/> unless it
+    /// was built as that graph.</para></summary>
+    public static LabelledData Load(IReadOnlyList<string> directories, int jobs, ILogger log, CancellationToken cancellationToken,
+        string? graph = null, bool keepVariants = false)
     {
         if (directories.Count == 0)
         {
@@ -72,9 +82,16 @@ public sealed class LabelledData
             log.Information("{Dir}: {Count} graphs, {Cached} features from the cache, {Parsed} parsed",
                 dir, data.Models.Count, loaded.FromCache, loaded.Parsed);
             string folderName = Path.GetFileName(data.Directory);
+            string[] variants = [.. (data.Manifest.Builds ?? []).SelectMany(b => b.GraphVariants ?? []).Distinct(StringComparer.Ordinal)];
+            string? only = ChooseVariant(dir, data, variants, graph, keepVariants, log);
             for (int i = 0; i < data.Models.Count; i++)
             {
                 DatasetModel model = data.Models[i];
+                string? variant = variants.Length > 0 && model.Info.Knobs.TryGetValue(GraphVariants.Knob, out string? v) ? v : null;
+                if (only is not null && variant is not null && variant != only)
+                {
+                    continue;
+                }
                 var labels = new Dictionary<(string Target, Metric Metric), double>();
                 foreach ((string target, LabelRow row) in model.Labels)
                 {
@@ -88,14 +105,53 @@ public sealed class LabelledData
                 }
                 Split split = model.Split ?? SplitRule.Assign(model.Id);
                 // Two folders may use the same ids (two builds with the same seed): keep both, named apart.
-                string id = ids.Add(model.Id) ? model.Id : folderName + "/" + model.Id;
+                bool renamed = !ids.Add(model.Id);
+                string id = renamed ? folderName + "/" + model.Id : model.Id;
                 ids.Add(id);
+                string measurement = GraphVariants.MeasurementId(model.Id, variant);
                 samples.Add(new TrainingSample(id, features[i], labels, split)
                 {
                     Space = model.Info.Family.Length > 0 ? model.Info.Family : null,
+                    GraphVariant = variant,
+                    MeasurementId = renamed ? folderName + "/" + measurement : measurement,
                 });
             }
         }
         return new LabelledData(samples, stats, hashSplit);
+    }
+
+    /// <summary>The one variant of <paramref name="data"/> to read, or null for all of them (or a folder without variants).</summary>
+    private static string? ChooseVariant(string dir, DatasetFolder data, string[] variants, string? graph, bool keepVariants, ILogger log)
+    {
+        if (variants.Length == 0)
+        {
+            if (graph is not null)
+            {
+                string[] built = [.. (data.Manifest.Builds ?? []).Select(b => b.Network ?? (b.Kind == "nb201" ? "converted" : null)).OfType<string>().Distinct(StringComparer.Ordinal)];
+                if (!(built.Length == 1 && built[0] == graph))
+                {
+                    throw new UserInputException(
+                        $"--graph {graph}: {dir} has one graph per architecture" + (built.Length == 1 ? $" ({built[0]})" : "")
+                        + "; import the table without --graph to get every variant");
+                }
+            }
+            return null;
+        }
+        if (graph is not null)
+        {
+            if (!variants.Contains(graph, StringComparer.Ordinal))
+            {
+                throw new UserInputException($"--graph {graph}: {dir} has no such graph variant; its variants: {string.Join(", ", variants)}");
+            }
+            return graph;
+        }
+        if (keepVariants)
+        {
+            return null;
+        }
+        string chosen = GraphVariants.DefaultOf(variants);
+        log.Information("{Dir} holds {Count} graph variants per architecture ({Variants}): using {Chosen} (choose with --graph)",
+            dir, variants.Length, string.Join(", ", variants), chosen);
+        return chosen;
     }
 }

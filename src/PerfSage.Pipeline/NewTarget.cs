@@ -78,15 +78,15 @@ public static class NewTarget
             foreach (string name in names)
             {
                 List<TrainingSample> labelledForName = mine.Where(s => s.Labels.Keys.Any(k => k.Target == name)).ToList();
-                int withOps = labelledForName.Count(s => s.Features.NodeCount > 0
-                    && s.Labels.Any(l => l.Key.Target == name && l.Value > 0 && double.IsFinite(l.Value)));
+                int withOps = labelledForName.Where(s => s.Features.NodeCount > 0
+                    && s.Labels.Any(l => l.Key.Target == name && l.Value > 0 && double.IsFinite(l.Value))).Select(s => s.MeasurementId).Distinct(StringComparer.Ordinal).Count();
                 if (withOps < HeadFitter.MinimumLabels)
                 {
                     throw new UserInputException(
                         $"--new-target {name}: {withOps} labelled graph(s) with operators in {string.Join(", ", dataDirs)}; a new target needs at least "
                         + $"{HeadFitter.MinimumLabels} (measure more models: see 'perfsage dataset build')");
                 }
-                withoutOps[name] = labelledForName.Count - withOps;
+                withoutOps[name] = labelledForName.Select(s => s.MeasurementId).Distinct(StringComparer.Ordinal).Count() - withOps;
             }
             TrainedModel model;
             try

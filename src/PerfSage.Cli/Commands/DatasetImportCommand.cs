@@ -140,12 +140,12 @@ internal static class DatasetImportNb201Command
         var limit = new Option<int?>("--limit") { Description = "Only the first N rows." };
         var dtype = new Option<string>("--dtype") { Description = "Element type of the graphs: float32 or int8.", DefaultValueFactory = _ => "float32" };
         dtype.AcceptOnlyFromAmong("float32", "int8");
-        var graph = new Option<string>("--graph")
+        var graph = new Option<string?>("--graph")
         {
-            Description = "eager: every cell edge executes ('none' multiplies by zero), as the published NB201 latencies were measured; "
+            Description = "Build only one graph per architecture. eager: every cell edge executes ('none' multiplies by zero); "
                 + "converted: dead edges removed and constants folded, as a TFLite converter leaves the network; "
-                + "pruned: eager without 'none' edges and the nodes only they read (operations on all-zero nodes still run), which fits raspi4.",
-            DefaultValueFactory = _ => "eager",
+                + "pruned: eager without 'none' edges and the nodes only they read (operations on all-zero nodes still run). "
+                + "Without it, all three are built and 'train --new-target' / 'eval --few-shot' pick, per device, the one its measurements fit.",
         };
         graph.AcceptOnlyFromAmong([.. Nb201Graphs.Names]);
         Option<string> weights = DatasetCommand.WeightsOption("none");
@@ -163,7 +163,7 @@ internal static class DatasetImportNb201Command
             {
                 Limit = parse.GetValue(limit),
                 Dtype = parse.GetValue(dtype) == "int8" ? TensorType.Int8 : TensorType.Float32,
-                Graph = Nb201Graphs.Parse(parse.GetValue(graph)!),
+                Graph = parse.GetValue(graph) is string g ? Nb201Graphs.Parse(g) : null,
                 Weightless = parse.GetValue(weights) == "none",
             };
             BuildResult result = DatasetProgress.Run(context, "import-nb201", (progress, cancel) =>

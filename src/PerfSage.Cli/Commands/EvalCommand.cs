@@ -58,9 +58,10 @@ internal static class EvalCommand
                 + "K random architectures, scored on the rest beside the MAC-count fit. Devices the data lacks are listed as missing.",
         };
         Option<string?> engine = ModelStartup.EngineOption();
+        Option<string?> graph = TrainCommand.GraphOption();
         var command = new Command("eval", "Measure a model's accuracy on labelled data, against a MAC-count baseline.")
         {
-            modelDir, data, split, plot, format, jobs, fewShot, repeats, target, from, seed, smallBelow, fitLayers, fitSteps, fitLr, fitPull, engine, tasks,
+            modelDir, data, split, plot, format, jobs, fewShot, repeats, target, from, seed, smallBelow, fitLayers, fitSteps, fitLr, fitPull, engine, tasks, graph,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -92,7 +93,10 @@ internal static class EvalCommand
                     }
                     var taskRequest = new FewShotTasksEval.Request(
                         parse.GetValue(from) ?? parse.GetValue(modelDir) ?? ModelLocator.Resolve(null), parse.GetValue(data)!, FewShotTasks.Parse(taskNames),
-                        new FewShotTaskPlan(taskKs[0], parse.GetValue(repeats), parse.GetValue(seed), fit), parse.GetValue(format) == "json", threads);
+                        new FewShotTaskPlan(taskKs[0], parse.GetValue(repeats), parse.GetValue(seed), fit), parse.GetValue(format) == "json", threads)
+                    {
+                        Graph = parse.GetValue(graph),
+                    };
                     return FewShotTasksEval.Run(context, taskRequest);
                 }
                 string? targetName = parse.GetValue(target)
@@ -112,6 +116,7 @@ internal static class EvalCommand
                     parse.GetValue(format) == "json", fit, threads)
                 {
                     Requested = requested,
+                    Graph = parse.GetValue(graph),
                 };
                 return FewShotEval.Run(context, request);
             }
@@ -135,7 +140,7 @@ internal static class EvalCommand
             PredictionEngine chosenEngine = ModelStartup.ResolveEngine(context, parse, engine);
             using var loading = new BackgroundModel<Predictor>(() => ModelStartup.LoadPredictor(dir, context.Log, chosenEngine, threads));
             using var interrupt = new Interrupt();
-            LabelledData labelled = LabelledData.Load(dataDirs, threads, context.Log, interrupt.Token);
+            LabelledData labelled = LabelledData.Load(dataDirs, threads, context.Log, interrupt.Token, parse.GetValue(graph));
             HeldOutResult result = HeldOutEvaluation.Run(loading.Get, labelled, splitName, dataDirs, threads);
             IReadOnlyList<EvalRow> rows = result.Rows;
             foreach (string warning in result.Warnings)

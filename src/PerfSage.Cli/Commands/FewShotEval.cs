@@ -23,6 +23,9 @@ internal static class FewShotEval
         string? Plot, bool Json, HeadFitOptions Fit, int Threads)
     {
         public string? Requested { get; init; }
+
+        /// <summary><c>--graph</c>: the graph variant to use, or null to choose per draw.</summary>
+        public string? Graph { get; init; }
     }
 
     /// <summary>Parses <c>--few-shot</c>: comma-separated positive integers.</summary>
@@ -55,7 +58,7 @@ internal static class FewShotEval
         }
         using var loading = new BackgroundModel<TrainedModel>(() => ModelFolder.Load(dir));
         using var interrupt = new Interrupt();
-        LabelledData labelled = LabelledData.Load(r.DataDirs, r.Threads, context.Log, interrupt.Token);
+        LabelledData labelled = LabelledData.Load(r.DataDirs, r.Threads, context.Log, interrupt.Token, r.Graph, keepVariants: true);
         var plan = new FewShotPlan(r.Target, r.Ks, r.Repeats, r.Seed, r.SmallBelowMs, r.Fit);
         (FewShotResult result, IReadOnlyList<FewShotRow> rows) = FewShotEvaluation.Run(loading.Get, labelled, plan, r.DataDirs, context.Log, interrupt.Token);
         if (r.Plot is not null)
@@ -105,10 +108,27 @@ internal static class FewShotEval
         Output.Write(stdout, table);
         stdout.WriteLine("mean ± standard deviation over the repeats; each repeat fits on k random graphs and scores all the others.");
         stdout.WriteLine($"MAC baseline: ln(latency) = a + b·ln(1 + MACs) + c·ln(op count), least squares on the same k graphs.");
+        if (GraphCounts(result) is { Count: > 0 } chosen)
+        {
+            stdout.WriteLine("graph variant chosen per repeat from its k training labels only (" + GraphChooser.Folds + "-fold cross-validation): "
+                + string.Join("; ", chosen.Select(c => $"k = {c.Key.ToString(inv)}: {string.Join(", ", c.Value.Select(v => $"{v.Key} {v.Value.ToString(inv)}"))}")));
+        }
         if (r.Plot is not null)
         {
             stdout.WriteLine($"plot: {r.Plot}");
         }
+    }
+
+    /// <summary>Per k, how many repeats chose each graph variant (empty without a choice).</summary>
+    internal static SortedDictionary<int, SortedDictionary<string, int>> GraphCounts(FewShotResult result)
+    {
+        var counts = new SortedDictionary<int, SortedDictionary<string, int>>();
+        foreach (FewShotDraw d in result.Draws.Where(d => d.Graph is { Folds: > 0 }))
+        {
+            SortedDictionary<string, int> atK = counts.TryGetValue(d.K, out SortedDictionary<string, int>? c) ? c : counts[d.K] = new(StringComparer.Ordinal);
+            atK[d.Graph!.Graph] = atK.GetValueOrDefault(d.Graph.Graph) + 1;
+        }
+        return counts;
     }
 
     private static string Correlation(double v) => double.IsFinite(v) ? Output.Num(v, 3) : "-";
@@ -156,6 +176,15 @@ internal static class FewShotEval
             json.WriteStartObject();
             json.WriteNumber("k", row.All.K);
             WriteScores(json, "", row.All, row.Baseline);
+            if (GraphCounts(result).TryGetValue(row.All.K, out SortedDictionary<string, int>? graphs))
+            {
+                json.WriteStartObject("graphs");
+                foreach ((string name, int count) in graphs)
+                {
+                    json.WriteNumber(name, count);
+                }
+                json.WriteEndObject();
+            }
             if (r.SmallBelowMs is not null)
             {
                 json.WriteStartObject("below");

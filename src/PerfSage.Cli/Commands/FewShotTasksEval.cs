@@ -14,14 +14,18 @@ namespace PerfSage.Cli.Commands;
 internal static class FewShotTasksEval
 {
     /// <summary>What the user asked for.</summary>
-    public sealed record Request(string ModelDir, string[] DataDirs, IReadOnlyList<FewShotTask> Tasks, FewShotTaskPlan Plan, bool Json, int Threads);
+    public sealed record Request(string ModelDir, string[] DataDirs, IReadOnlyList<FewShotTask> Tasks, FewShotTaskPlan Plan, bool Json, int Threads)
+    {
+        /// <summary><c>--graph</c>: the graph variant to use, or null to choose per device and draw.</summary>
+        public string? Graph { get; init; }
+    }
 
     public static int Run(CliContext context, Request r)
     {
         string dir = ModelLocator.Resolve(r.ModelDir);
         using var loading = new BackgroundModel<TrainedModel>(() => ModelFolder.Load(dir));
         using var interrupt = new Interrupt();
-        LabelledData labelled = LabelledData.Load(r.DataDirs, r.Threads, context.Log, interrupt.Token);
+        LabelledData labelled = LabelledData.Load(r.DataDirs, r.Threads, context.Log, interrupt.Token, r.Graph, keepVariants: true);
         IReadOnlyList<FewShotTaskResult> results = FewShotTasks.Run(loading.Get, labelled, r.Tasks, r.Plan, context.Log, interrupt.Token);
         if (r.Json)
         {
@@ -69,6 +73,10 @@ internal static class FewShotTasksEval
             stdout.WriteLine($"{t.Task.Name} ({t.Task.Space}): {trained}{missing}{(t.Reason is null ? "" : "; no scores: " + t.Reason)}");
         }
         stdout.WriteLine("MAC fit: ln(latency) = a + b·ln(1 + MACs) + c·ln(op count), least squares on the same k architectures.");
+        foreach (FewShotTaskDevice d in results.SelectMany(t => t.Devices).Where(d => d.Graphs.Count > 0).DistinctBy(d => d.Device))
+        {
+            stdout.WriteLine($"{d.Device}: graph variant per repeat, chosen from its k training labels only: {string.Join(", ", d.Graphs)}");
+        }
     }
 
     private static string Corr(double? v) => v is double x && double.IsFinite(x) ? Output.Num(x, 3) : "-";
@@ -122,6 +130,7 @@ internal static class FewShotTasksEval
                 Number(json, "baseline_mape_pct", d.Baseline.MapePercent);
                 Number(json, "baseline_acc10_pct", d.Baseline.Acc10Percent);
                 Strings(json, "donors", d.Donors);
+                Strings(json, "graphs", d.Graphs);
                 json.WriteEndObject();
             }
             json.WriteEndArray();

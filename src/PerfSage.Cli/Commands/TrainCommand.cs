@@ -67,9 +67,10 @@ internal static class TrainCommand
                 + "targets in one run (the trunk runs once for all).",
         };
 
+        Option<string?> graph = GraphOption();
         var command = new Command("train", "Train a PerfSage model (GraphSAGE) on dataset folders.")
         {
-            data, output, epochs, seed, targets, metrics, batchSize, learningRate, patience, device, resume, from, freezeTrunk, jobs, newTarget,
+            data, output, epochs, seed, targets, metrics, batchSize, learningRate, patience, device, resume, from, freezeTrunk, jobs, newTarget, graph,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -99,9 +100,10 @@ internal static class TrainCommand
             if (parse.GetValue(newTarget) is { Length: > 0 } names)
             {
                 Check(fromDir is not null, "--new-target needs --from MODEL (the model whose trunk and heads the new heads are added to)");
-                return AddTargets(context, parse.GetValue(data)!, ModelLocator.Resolve(fromDir), names, outDir, threads, clock, interrupt.Token);
+                return AddTargets(context, parse.GetValue(data)!, ModelLocator.Resolve(fromDir), names, parse.GetValue(graph), outDir, threads, clock,
+                    interrupt.Token);
             }
-            LabelledData labelled = LabelledData.Load(parse.GetValue(data)!, threads, context.Log, interrupt.Token);
+            LabelledData labelled = LabelledData.Load(parse.GetValue(data)!, threads, context.Log, interrupt.Token, parse.GetValue(graph));
             string[] targetFilter = parse.GetValue(targets) ?? [];
             foreach (string t in targetFilter.Where(t => !labelled.Targets.Contains(t, StringComparer.Ordinal)))
             {
@@ -157,14 +159,14 @@ internal static class TrainCommand
     /// <paramref name="fromDir"/> on every graph of the data labelled for NAME (whatever its split), the trunk run once for
     /// all of them, and saves the copy with the new heads atomically.
     /// </summary>
-    private static int AddTargets(CliContext context, string[] dataDirs, string fromDir, IReadOnlyList<string> names, string outDir, int threads,
-        Stopwatch clock, CancellationToken cancel)
+    private static int AddTargets(CliContext context, string[] dataDirs, string fromDir, IReadOnlyList<string> names, string? graph, string outDir,
+        int threads, Stopwatch clock, CancellationToken cancel)
     {
         if (Path.GetFullPath(fromDir).TrimEnd(Path.DirectorySeparatorChar) == outDir)
         {
             throw new UserInputException($"--out {outDir}: is the --from model; write the model with the new target to another folder");
         }
-        LabelledData labelled = LabelledData.Load(dataDirs, threads, context.Log, cancel);
+        LabelledData labelled = LabelledData.Load(dataDirs, threads, context.Log, cancel, graph, keepVariants: true);
         using (NewTargetResult added = NewTarget.Fit(labelled, names, () => ModelFolder.Load(fromDir), fromDir, dataDirs, threads))
         {
             TrainedModel model = added.Model;
@@ -184,6 +186,10 @@ internal static class TrainCommand
                 + $"over its frozen trunk; its {added.BaseModel.Heads.Count} heads unchanged; {clock.Elapsed.TotalSeconds:F1} s"));
             foreach (string name in names)
             {
+                if (model.Manifest.Heads.FirstOrDefault(h => h.Target == name && h.GraphChoice is not null) is HeadManifest chosen)
+                {
+                    context.Stdout.WriteLine($"{name}: graph {chosen.GraphChoice}");
+                }
                 int without = added.WithoutOpsByTarget[name];
                 if (without > 0)
                 {
@@ -193,6 +199,15 @@ internal static class TrainCommand
         }
         return ExitCodes.Ok;
     }
+
+    /// <summary><c>--graph</c>: which graph variant of a dataset with variants to read (<c>dataset import-nb201</c> builds
+    /// eager, pruned and converted graphs of each architecture).</summary>
+    internal static Option<string?> GraphOption() => new("--graph")
+    {
+        Description = "For data with graph variants (dataset import-nb201 without --graph): use this variant (eager, pruned or converted). "
+            + "Without it, --new-target and eval --few-shot pick per target the variant whose head fits the training labels best "
+            + "(5-fold cross-validation on those labels only); full training and held-out eval use eager.",
+    };
 
     private static TrainedModel Train(IReadOnlyList<TrainingSample> samples, TrainOptions options, TrainProgress progress,
         CliContext context, string partial, bool resuming, CancellationToken cancel)

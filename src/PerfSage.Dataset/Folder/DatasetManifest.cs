@@ -125,6 +125,11 @@ public sealed record BuildInfo
     /// converter-folded graphs (kind <c>nb201</c>).</summary>
     public string? Network { get; init; }
 
+    /// <summary>The graph variants built for every architecture of a measured table (each model's knob
+    /// <see cref="GraphVariants.Knob"/> names its variant; see <see cref="GraphVariants"/>), or null for one graph per
+    /// architecture (<see cref="Network"/>).</summary>
+    public IReadOnlyList<string>? GraphVariants { get; init; }
+
     /// <summary><c>none</c> when the graph files are weightless (<see cref="Tflite.TfliteModel.IsWeightless"/>); null
     /// when they carry (seeded random) weights.</summary>
     public string? Weights { get; init; }

@@ -64,7 +64,7 @@ public static class FbnetImporter
 
         protected override string Dtype => "float32";
 
-        protected override OpGraph BuildGraph(string arch, int batch) =>
+        protected override OpGraph BuildGraph(string arch, int batch, string? variant) =>
             FbnetNetwork.Build(FbnetArch.Parse(arch), _input, batch, TensorType.Float32, "fbnet");
 
         public static FbnetJob Create(FbnetImportRequest request)

@@ -14,21 +14,29 @@ internal abstract class LatencyTableJob : BuildJob
 {
     private readonly LatencyTable _table;
     private readonly string _prefix;
-    private readonly (int Row, int Batch)[] _work;
+    private readonly (int Row, int Batch, string? Variant)[] _work;
 
-    protected LatencyTableJob(LatencyTable table, string prefix)
+    /// <param name="table">The table.</param>
+    /// <param name="prefix">Model ids start with it.</param>
+    /// <param name="variants">The graph variants built per architecture and batch (<see cref="GraphVariants"/>), or null for
+    /// one graph.</param>
+    protected LatencyTableJob(LatencyTable table, string prefix, IReadOnlyList<string>? variants = null)
     {
         _table = table;
         _prefix = prefix;
-        var work = new List<(int, int)>();
+        var work = new List<(int, int, string?)>();
         var items = new List<JobItem>();
+        IReadOnlyList<string?> kinds = variants is null ? [null] : [.. variants];
         for (int r = 0; r < table.Rows.Count; r++)
         {
             LatencyTable.Row row = table.Rows[r];
             foreach (int batch in row.Values.Select(v => DeviceColumns.Batch(v.Device)).Distinct().Order())
             {
-                items.Add(new JobItem(work.Count, ModelId(row.Index, batch)));
-                work.Add((r, batch));
+                foreach (string? variant in kinds)
+                {
+                    items.Add(new JobItem(work.Count, GraphVariants.ModelId(ModelId(row.Index, batch), variant)));
+                    work.Add((r, batch, variant));
+                }
             }
         }
         _work = [.. work];
@@ -47,8 +55,9 @@ internal abstract class LatencyTableJob : BuildJob
     /// <summary>The knob holding the table's index (e.g. <c>nb201_index</c>).</summary>
     protected abstract string IndexKnob { get; }
 
-    /// <summary>The graph of <paramref name="arch"/> at batch <paramref name="batch"/>.</summary>
-    protected abstract OpGraph BuildGraph(string arch, int batch);
+    /// <summary>The graph of <paramref name="arch"/> at batch <paramref name="batch"/>, of <paramref name="variant"/> (null
+    /// for a job without variants).</summary>
+    protected abstract OpGraph BuildGraph(string arch, int batch, string? variant);
 
     /// <summary>Element type recorded for each model.</summary>
     protected abstract string Dtype { get; }
@@ -75,11 +84,11 @@ internal abstract class LatencyTableJob : BuildJob
     /// <inheritdoc />
     public override ProducedModel Produce(JobItem item)
     {
-        (int r, int batch) = _work[item.Order];
+        (int r, int batch, string? variant) = _work[item.Order];
         LatencyTable.Row row = _table.Rows[r];
         try
         {
-            OpGraph graph = BuildGraph(row.Arch, batch);
+            OpGraph graph = BuildGraph(row.Arch, batch, variant);
             byte[] bytes = SpaceBuildJob.Export(graph, item.ModelId, Info);
             OpGraph.FromModel(TfliteReader.Parse(bytes, item.ModelId + ".tflite")); // the file must read back
             LabelRow[] labels = [.. row.Values
@@ -93,6 +102,10 @@ internal abstract class LatencyTableJob : BuildJob
             if (batch > 1)
             {
                 knobs["batch"] = batch.ToString(CultureInfo.InvariantCulture);
+            }
+            if (variant is not null)
+            {
+                knobs[GraphVariants.Knob] = variant;
             }
             string origin = string.Create(CultureInfo.InvariantCulture, $"{SpaceName} index {row.Index} ({Info.Csv} row {row.Line})");
             var record = new ModelRecord(item.ModelId, item.Order, SpaceName, Dtype, origin, knobs, bytes.Length,

@@ -19,9 +19,10 @@ public sealed record Nb201ImportRequest(string CsvPath)
     /// latency tables run float models) or <see cref="TensorType.Int8"/>.</summary>
     public TensorType Dtype { get; init; } = TensorType.Float32;
 
-    /// <summary>Which network each genotype becomes: converter-folded (a deployed .tflite) or eager (every edge
-    /// executes, as the published NB201 device latencies were measured; see <see cref="Nb201Graph"/>).</summary>
-    public Nb201Graph Graph { get; init; } = Nb201Graph.Converted;
+    /// <summary>Which network each genotype becomes: converter-folded (a deployed .tflite), eager (every edge executes)
+    /// or pruned (see <see cref="Nb201Graph"/>); null (the default) builds all three as graph variants
+    /// (<see cref="GraphVariants"/>), so the commands that fit a device's head can pick the one its measurements fit.</summary>
+    public Nb201Graph? Graph { get; init; }
 }
 
 /// <summary>
@@ -51,10 +52,10 @@ public static class Nb201Importer
     private sealed class Nb201Job : LatencyTableJob
     {
         private readonly TensorType _dtype;
-        private readonly Nb201Graph _graph;
+        private readonly Nb201Graph? _graph;
 
-        private Nb201Job(LatencyTable table, BuildInfo info, TensorType dtype, Nb201Graph graph)
-            : base(table, dtype == TensorType.Int8 ? "nb201-int8-" : "nb201-")
+        private Nb201Job(LatencyTable table, BuildInfo info, TensorType dtype, Nb201Graph? graph)
+            : base(table, dtype == TensorType.Int8 ? "nb201-int8-" : "nb201-", info.GraphVariants)
         {
             Info = info;
             _dtype = dtype;
@@ -71,7 +72,8 @@ public static class Nb201Importer
 
         protected override string Dtype => Info.Dtype!;
 
-        protected override OpGraph BuildGraph(string arch, int batch) => Nb201Space.FromArchString(arch, _dtype, _graph, batch);
+        protected override OpGraph BuildGraph(string arch, int batch, string? variant) =>
+            Nb201Space.FromArchString(arch, _dtype, variant is null ? _graph ?? Nb201Graph.Converted : Nb201Graphs.Parse(variant), batch);
 
         public static Nb201Job Create(Nb201ImportRequest request)
         {
@@ -96,7 +98,8 @@ public static class Nb201Importer
                 Dtype = TensorTypes.Name(request.Dtype),
                 // Recorded only for eager and pruned graphs, so folders imported before the option existed stay the
                 // same build.
-                Network = request.Graph == Nb201Graph.Converted ? null : Nb201Graphs.Name(request.Graph),
+                Network = request.Graph is Nb201Graph.Eager or Nb201Graph.Pruned ? Nb201Graphs.Name(request.Graph.Value) : null,
+                GraphVariants = request.Graph is null ? Nb201Graphs.Names : null,
                 TargetBatches = Batches(table),
                 Weights = request.Weightless ? BuildInfo.NoWeights : null,
             };

@@ -22,19 +22,26 @@ public sealed record FewShotOptions
 /// <summary>One draw: the graphs a head was fitted on, the rest it was scored on, and the predictions for the rest.</summary>
 /// <param name="K">Graphs fitted on.</param>
 /// <param name="Repeat">0-based repeat.</param>
-/// <param name="Train">Indices into <see cref="FewShotResult.Actual"/> of the fitted graphs.</param>
-/// <param name="Test">Indices of the scored graphs (all the others).</param>
+/// <param name="Train">Indices into <see cref="FewShotResult.Actual"/> of the fitted measurements (those of the k drawn with a graph
+/// in the chosen variant).</param>
+/// <param name="Test">Indices of the scored measurements (all the others with a graph in the chosen variant).</param>
 /// <param name="Predicted">The fitted head's value for each graph of <paramref name="Test"/>.</param>
 /// <param name="Baseline">The baseline's value for each graph of <paramref name="Test"/> (fitted on the same graphs), or null.</param>
 /// <param name="Donor">The base head the fit started from.</param>
-public sealed record FewShotDraw(int K, int Repeat, int[] Train, int[] Test, double[] Predicted, double[]? Baseline, string Donor);
+public sealed record FewShotDraw(int K, int Repeat, int[] Train, int[] Test, double[] Predicted, double[]? Baseline, string Donor)
+{
+    /// <summary>The graph variant the head was fitted and scored on, chosen from the k training labels
+    /// (<see cref="GraphChooser"/>), or null when each measurement has one graph.</summary>
+    public GraphChoice? Graph { get; init; }
+}
 
 /// <summary>The outcome of <see cref="FewShot.Run"/>.</summary>
 public sealed record FewShotResult
 {
     public required HeadKey Head { get; init; }
 
-    /// <summary>Ids of the labelled graphs with operators that were drawn from.</summary>
+    /// <summary>Ids of the labelled measurements with operators that were drawn from (the model id, or with graph variants
+    /// the measurement id shared by the variants).</summary>
     public required IReadOnlyList<string> Ids { get; init; }
 
     /// <summary>Their true values.</summary>
@@ -69,8 +76,10 @@ public sealed record FewShotSummary(
 public static class FewShot
 {
     /// <summary>
-    /// Runs every draw. <paramref name="baseline"/>, when given, is fitted on the same draw: it gets the training
-    /// indices and the test indices (into <see cref="FewShotResult.Actual"/>) and returns a value per test graph.
+    /// Runs every draw. <paramref name="baseline"/>, when given, is fitted on the same draw: it gets the indices into
+    /// <paramref name="samples"/> of the training graphs and of the test graphs and returns a value per test graph. Where the
+    /// samples hold graph variants (<see cref="TrainingSample.GraphVariant"/>), a measurement is drawn once, and each draw
+    /// fits and scores the variant <see cref="GraphChooser"/> picks from its k training labels.
     /// </summary>
     /// <exception cref="ArgumentException">No labelled graphs, a k below 1 or above the labelled count − 1, fewer than 1 repeat.</exception>
     public static FewShotResult Run(TrainedModel model, IReadOnlyList<TrainingSample> samples, HeadKey head, FewShotOptions options,
@@ -79,28 +88,23 @@ public static class FewShot
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(options);
-        var ids = new List<string>();
+        var cacheRow = new int[samples.Count];
         var graphs = new List<GraphFeatures>();
-        var actual = new List<double>();
-        int withoutOps = 0;
-        foreach (TrainingSample s in samples)
+        for (int i = 0; i < samples.Count; i++)
         {
-            if (s.Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y))
+            TrainingSample s = samples[i];
+            bool use = s.Features.NodeCount > 0 && s.Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y);
+            cacheRow[i] = use ? graphs.Count : -1;
+            if (use)
             {
-                if (s.Features.NodeCount == 0)
-                {
-                    withoutOps++;
-                    continue;
-                }
-                ids.Add(s.ModelId);
                 graphs.Add(s.Features);
-                actual.Add(y);
             }
         }
-        CheckOptions(options, head, graphs.Count);
+        DrawItems items = DrawItems.Of(samples, head, i => cacheRow[i]);
+        CheckOptions(options, head, items.Count);
         HeadFitter.EnsureLoaded(options.Fit);
         using TrunkCache cache = TrunkCache.Build(model, graphs);
-        return RunDraws(cache, [.. Enumerable.Range(0, graphs.Count)], ids, actual, withoutOps, head, options, baseline, progress, cancellationToken);
+        return RunDraws(cache, items, head, options, baseline, progress, cancellationToken);
     }
 
     /// <summary>Checks the draw settings against <paramref name="labelled"/> graphs of <paramref name="head"/>.</summary>
@@ -123,37 +127,51 @@ public static class FewShot
     }
 
     /// <summary>
-    /// Every draw of <paramref name="options"/> over the labelled graphs whose cached trunk outputs are rows
-    /// <paramref name="cacheRows"/> of <paramref name="cache"/> (graph i of <paramref name="ids"/> and <paramref name="actual"/>
-    /// is cache row <paramref name="cacheRows"/>[i]). The new head's donor may be any head of the cache's model.
+    /// Every draw of <paramref name="options"/> over <paramref name="items"/> (labelled measurements whose graphs are rows of
+    /// <paramref name="cache"/>). The new head's donor may be any head of the cache's model. With graph variants, each draw
+    /// chooses one from its training labels (<see cref="GraphChooser"/>), then fits and scores that variant's graphs.
     /// </summary>
-    internal static FewShotResult RunDraws(TrunkCache cache, int[] cacheRows, IReadOnlyList<string> ids, IReadOnlyList<double> actual, int withoutOps,
-        HeadKey head, FewShotOptions options, Func<int[], int[], double[]>? baseline, IProgress<string>? progress, CancellationToken cancellationToken)
+    internal static FewShotResult RunDraws(TrunkCache cache, DrawItems items, HeadKey head, FewShotOptions options,
+        Func<int[], int[], double[]>? baseline, IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        double[] logY = actual.Select(v => Math.Log(v)).ToArray();
+        double[] logY = items.Actual.Select(v => Math.Log(v)).ToArray();
         var draws = new List<FewShotDraw>();
         foreach (int k in options.Ks)
         {
             for (int r = 0; r < options.Repeats; r++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int[] order = Draw(actual.Count, options.Seed, k, r);
-                int[] train = order[..k];
-                int[] test = order[k..];
-                FittedHead fitted = HeadFitter.Fit(cache, train.Select(i => cacheRows[i]).ToArray(), train.Select(i => logY[i]).ToArray(), head, options.Fit);
-                double[] predicted = HeadFitter.PredictLog(cache, fitted, test.Select(i => cacheRows[i]).ToArray()).Select(v => Math.Exp(v)).ToArray();
-                double[]? base_ = baseline?.Invoke(train, test);
-                draws.Add(new FewShotDraw(k, r, train, test, predicted, base_, fitted.Donor));
-                progress?.Report($"k = {k}, repeat {r + 1}/{options.Repeats}: donor {fitted.Donor}, fit loss {fitted.TrainLoss:F4}");
+                int[] order = Draw(items.Count, options.Seed, k, r);
+                int v = 0;
+                GraphChoice? choice = items.Variants is [string only] ? new GraphChoice(only, 0, []) : null;
+                if (items.Variants.Count > 1)
+                {
+                    int[] drawn = order[..k];
+                    choice = GraphChooser.Choose(cache, [.. items.Variants.Select(x => x!)],
+                        [.. items.Rows.Select(rows => drawn.Select(i => rows[i]).ToArray())], [.. drawn.Select(i => logY[i])], head, options.Fit,
+                        cancellationToken);
+                    v = items.Variants.IndexOf(choice.Graph);
+                }
+                int[] rowsOf = items.Rows[v];
+                int[] train = [.. order[..k].Where(i => rowsOf[i] >= 0)];
+                int[] test = [.. order[k..].Where(i => rowsOf[i] >= 0)];
+                FittedHead fitted = HeadFitter.Fit(cache, train.Select(i => rowsOf[i]).ToArray(), train.Select(i => logY[i]).ToArray(), head, options.Fit);
+                double[] predicted = HeadFitter.PredictLog(cache, fitted, test.Select(i => rowsOf[i]).ToArray()).Select(x => Math.Exp(x)).ToArray();
+                int[] sampleOf = items.SampleIndex[v];
+                double[]? base_ = baseline?.Invoke([.. train.Select(i => sampleOf[i])], [.. test.Select(i => sampleOf[i])]);
+                draws.Add(new FewShotDraw(k, r, train, test, predicted, base_, fitted.Donor) { Graph = choice });
+                progress?.Report($"k = {k}, repeat {r + 1}/{options.Repeats}: "
+                    + (choice is not { Folds: > 0 } ? "" : $"graph {choice.Describe()}, ")
+                    + $"donor {fitted.Donor}, fit loss {fitted.TrainLoss:F4}");
             }
         }
         return new FewShotResult
         {
             Head = head,
-            Ids = ids,
-            Actual = actual,
-            SkippedWithoutOps = withoutOps,
-            UniqueGraphs = cache.UniqueCountOf(cacheRows),
+            Ids = items.Ids,
+            Actual = items.Actual,
+            SkippedWithoutOps = items.WithoutOps,
+            UniqueGraphs = cache.UniqueCountOf([.. items.Rows.SelectMany(r => r).Where(r => r >= 0).Distinct()]),
             Draws = draws,
         };
     }
@@ -229,5 +247,86 @@ public static class FewShot
         double mean = v.Average();
         double std = v.Length < 2 ? 0 : Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
         return (mean, std);
+    }
+}
+
+/// <summary>
+/// The labelled measurements a few-shot evaluation draws from: one per measurement of the head's target (the graph
+/// variants of one measured architecture share it, <see cref="TrainingSample.MeasurementId"/>), with its value and, per
+/// variant, the cache row and sample index of its graph (−1 where that variant's graph has no operators). Without variants,
+/// one "variant" (null) and one measurement per labelled graph with operators, in sample order.
+/// </summary>
+internal sealed class DrawItems
+{
+    public required List<string> Ids { get; init; }
+
+    public required List<double> Actual { get; init; }
+
+    /// <summary>The variants, sorted (a single null without variants).</summary>
+    public required List<string?> Variants { get; init; }
+
+    /// <summary>[variant][measurement]: the cache row of its graph, or −1.</summary>
+    public required int[][] Rows { get; init; }
+
+    /// <summary>[variant][measurement]: the index of its graph in the samples, or −1.</summary>
+    public required int[][] SampleIndex { get; init; }
+
+    /// <summary>Labelled measurements with no graph with operators in any variant (left out).</summary>
+    public required int WithoutOps { get; init; }
+
+    public int Count => Ids.Count;
+
+    /// <summary>The measurements of <paramref name="samples"/> labelled (positive, finite) for <paramref name="head"/>;
+    /// <paramref name="cacheRow"/> gives a sample's cache row (−1 for none: a graph without operators).</summary>
+    public static DrawItems Of(IReadOnlyList<TrainingSample> samples, HeadKey head, Func<int, int> cacheRow)
+    {
+        List<string?> variants = [.. samples.Select(s => s.GraphVariant).Distinct().Order(StringComparer.Ordinal)];
+        if (variants.Count == 0)
+        {
+            variants.Add(null);
+        }
+        var at = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ids = new List<string>();
+        var actual = new List<double>();
+        var rows = new List<int[]>();
+        var index = new List<int[]>();
+        var hasOps = new List<bool>();
+        for (int i = 0; i < samples.Count; i++)
+        {
+            TrainingSample s = samples[i];
+            if (!(s.Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y)))
+            {
+                continue;
+            }
+            // Without variants every graph is its own measurement (two graphs may share an id across folders' renames).
+            string key = variants.Count > 1 ? s.MeasurementId : i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (!at.TryGetValue(key, out int m))
+            {
+                at[key] = m = ids.Count;
+                ids.Add(variants.Count > 1 ? s.MeasurementId : s.ModelId);
+                actual.Add(y);
+                rows.Add([.. variants.Select(_ => -1)]);
+                index.Add([.. variants.Select(_ => -1)]);
+                hasOps.Add(false);
+            }
+            int v = variants.IndexOf(s.GraphVariant);
+            int row = cacheRow(i);
+            if (row >= 0)
+            {
+                rows[m][v] = row;
+                index[m][v] = i;
+                hasOps[m] = true;
+            }
+        }
+        var keep = Enumerable.Range(0, ids.Count).Where(m => hasOps[m]).ToArray();
+        return new DrawItems
+        {
+            Ids = [.. keep.Select(m => ids[m])],
+            Actual = [.. keep.Select(m => actual[m])],
+            Variants = variants,
+            Rows = [.. variants.Select((_, v) => keep.Select(m => rows[m][v]).ToArray())],
+            SampleIndex = [.. variants.Select((_, v) => keep.Select(m => index[m][v]).ToArray())],
+            WithoutOps = ids.Count - keep.Length,
+        };
     }
 }

@@ -15,19 +15,21 @@ namespace PerfSage.Model;
 public sealed class FewShotBench : IDisposable
 {
     private readonly TrainedModel _model;
+    private readonly IReadOnlyList<TrainingSample> _all;
+    private readonly int[] _rowOfAll;
     private readonly IReadOnlyList<TrainingSample> _samples;
-    private readonly IReadOnlyList<TrainingSample> _withoutOps;
     private readonly HeadFitOptions _fit;
     private readonly TrunkCache _cache;
     private readonly Dictionary<string, IReadOnlyList<FittedHead>> _sourceHeads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double[]> _sourceLog = new(StringComparer.Ordinal);
 
-    private FewShotBench(TrainedModel model, IReadOnlyList<TrainingSample> samples, IReadOnlyList<TrainingSample> withoutOps, HeadFitOptions fit,
+    private FewShotBench(TrainedModel model, IReadOnlyList<TrainingSample> all, int[] rowOfAll, IReadOnlyList<TrainingSample> samples, HeadFitOptions fit,
         TrunkCache cache)
     {
         _model = model;
+        _all = all;
+        _rowOfAll = rowOfAll;
         _samples = samples;
-        _withoutOps = withoutOps;
         _fit = fit;
         _cache = cache;
     }
@@ -43,16 +45,26 @@ public sealed class FewShotBench : IDisposable
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(fit);
         fit.Validate();
-        List<TrainingSample> withOps = [.. samples.Where(s => s.Features.NodeCount > 0)];
+        var rowOf = new int[samples.Count];
+        var withOps = new List<TrainingSample>();
+        for (int i = 0; i < samples.Count; i++)
+        {
+            rowOf[i] = samples[i].Features.NodeCount > 0 ? withOps.Count : -1;
+            if (rowOf[i] >= 0)
+            {
+                withOps.Add(samples[i]);
+            }
+        }
         HeadFitter.EnsureLoaded(fit);
         TrunkCache cache = TrunkCache.Build(model, withOps.Select(s => s.Features).ToList());
-        return new FewShotBench(model, withOps, [.. samples.Where(s => s.Features.NodeCount == 0)], fit, cache);
+        return new FewShotBench(model, samples, rowOf, withOps, fit, cache);
     }
 
     /// <summary>
     /// Few-shot draws for <paramref name="head"/> over the model with heads for <paramref name="sources"/> (each fitted on
     /// all its labelled graphs, once per bench). <paramref name="baseline"/>, when given, gets each draw's training and test
-    /// indices (into the result's <see cref="FewShotResult.Actual"/>), as in <see cref="FewShot.Run"/>.
+    /// graphs as indices into the samples the bench was built from, as in <see cref="FewShot.Run"/>. With graph variants,
+    /// every source and every draw picks its variant (<see cref="GraphChooser"/>).
     /// </summary>
     /// <exception cref="ArgumentException">A source the base model has, or with too few labels; <paramref name="head"/>'s
     /// target among the sources or the base model's targets; k out of range.</exception>
@@ -65,30 +77,18 @@ public sealed class FewShotBench : IDisposable
         {
             throw new ArgumentException($"{head.Target} has a head already: a few-shot head for it would start from its own", nameof(head));
         }
-        var rows = new List<int>();
-        var ids = new List<string>();
-        var actual = new List<double>();
-        for (int i = 0; i < _samples.Count; i++)
-        {
-            if (_samples[i].Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y))
-            {
-                rows.Add(i);
-                ids.Add(_samples[i].ModelId);
-                actual.Add(y);
-            }
-        }
-        FewShot.CheckOptions(options, head, rows.Count);
-        int withoutOps = _withoutOps.Count(s => s.Labels.TryGetValue((head.Target, head.Metric), out double y) && y > 0 && double.IsFinite(y));
+        DrawItems items = DrawItems.Of(_all, head, i => _rowOfAll[i]);
+        FewShot.CheckOptions(options, head, items.Count);
 
         List<FittedHead> added = [.. sources.SelectMany(s => SourceHeads(s, progress, cancellationToken))];
         if (added.Count == 0)
         {
-            return FewShot.RunDraws(_cache, [.. rows], ids, actual, withoutOps, head, options, baseline, progress, cancellationToken);
+            return FewShot.RunDraws(_cache, items, head, options, baseline, progress, cancellationToken);
         }
         var labelled = sources.ToDictionary(s => s, s => _samples.Count(x => x.Labels.Keys.Any(k => k.Target == s)), StringComparer.Ordinal);
         using TrainedModel withSources = HeadFitter.WithHeads(_model, added, labelled);
         using TrunkCache view = _cache.WithHeads(withSources, _sourceLog);
-        return FewShot.RunDraws(view, [.. rows], ids, actual, withoutOps, head, options, baseline, progress, cancellationToken);
+        return FewShot.RunDraws(view, items, head, options, baseline, progress, cancellationToken);
     }
 
     /// <summary>The heads of source <paramref name="target"/>, fitted on first use (with their ln predictions for every graph,
@@ -105,6 +105,7 @@ public sealed class FewShotBench : IDisposable
             throw new ArgumentException($"the base model already has target '{target}'", nameof(target));
         }
         var clock = Stopwatch.StartNew();
+        GraphChoice? choice = ChooseGraph(target, cancellationToken);
         var fitted = new List<FittedHead>();
         var counts = new List<string>();
         foreach (Metric metric in MetricNames.All)
@@ -113,7 +114,8 @@ public sealed class FewShotBench : IDisposable
             var logs = new List<double>();
             for (int i = 0; i < _samples.Count; i++)
             {
-                if (_samples[i].Labels.TryGetValue((target, metric), out double y) && y > 0 && double.IsFinite(y))
+                if ((choice is null || _samples[i].GraphVariant == choice.Graph)
+                    && _samples[i].Labels.TryGetValue((target, metric), out double y) && y > 0 && double.IsFinite(y))
                 {
                     rows.Add(i);
                     logs.Add(Math.Log(y));
@@ -126,7 +128,7 @@ public sealed class FewShotBench : IDisposable
             counts.Add($"{MetricNames.Name(metric)}: {rows.Count}");
             if (rows.Count >= HeadFitter.MinimumLabels)
             {
-                fitted.Add(HeadFitter.Fit(_cache, [.. rows], [.. logs], new HeadKey(target, metric), _fit));
+                fitted.Add(HeadFitter.Fit(_cache, [.. rows], [.. logs], new HeadKey(target, metric), _fit) with { Graph = choice });
             }
         }
         if (fitted.Count == 0)
@@ -141,9 +143,23 @@ public sealed class FewShotBench : IDisposable
             _sourceLog[f.Key.Key] = HeadFitter.PredictLog(_cache, f, all);
         }
         _sourceHeads[target] = fitted;
+        string graph = choice is null ? "" : $"graph {choice.Describe()}, ";
         progress?.Report(string.Create(CultureInfo.InvariantCulture,
-            $"source {target}: {string.Join(", ", fitted.Select(f => $"{f.Key.Key} from {f.TrainCount} graphs (donor {f.Donor})"))} in {clock.Elapsed.TotalSeconds:F1} s"));
+            $"source {target}: {graph}{string.Join(", ", fitted.Select(f => $"{f.Key.Key} from {f.TrainCount} graphs (donor {f.Donor})"))} in {clock.Elapsed.TotalSeconds:F1} s"));
         return fitted;
+    }
+
+    /// <summary>The graph variant of source <paramref name="target"/>'s heads, chosen from all its latency labels, or null
+    /// without variants.</summary>
+    private GraphChoice? ChooseGraph(string target, CancellationToken cancellationToken)
+    {
+        DrawItems items = DrawItems.Of(_all, new HeadKey(target, Metric.LatencyMs), i => _rowOfAll[i]);
+        if (items.Variants.Count < 2 || items.Count == 0)
+        {
+            return null;
+        }
+        return GraphChooser.Choose(_cache, [.. items.Variants.Select(v => v!)], items.Rows, [.. items.Actual.Select(y => Math.Log(y))],
+            new HeadKey(target, Metric.LatencyMs), _fit, cancellationToken);
     }
 
     public void Dispose() => _cache.Dispose();

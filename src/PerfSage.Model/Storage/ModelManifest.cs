@@ -68,6 +68,16 @@ public sealed record HeadManifest
 
     /// <summary>Training labels the head learned from.</summary>
     public required int TrainCount { get; init; }
+
+    /// <summary>The graph variant a measured head was fitted on, chosen from its training labels (a table measured on
+    /// graphs that can mean more than one network, e.g. NAS-Bench-201's eager, pruned or converted), or null.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Graph { get; init; }
+
+    /// <summary>How <see cref="Graph"/> was chosen: each variant's cross-validated error (<c>GraphChoice.Describe</c>), or
+    /// <c>forced</c> when the user named it; null without variants.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? GraphChoice { get; init; }
 }
 
 /// <summary>How the model was trained.</summary>

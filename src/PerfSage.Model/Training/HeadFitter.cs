@@ -89,6 +89,9 @@ public sealed record FittedHead
     /// <summary>Mean |ln ŷ − ln y| on the graphs it was fitted on, after fitting.</summary>
     public required double TrainLoss { get; init; }
 
+    /// <summary>The graph variant it was fitted on (chosen from its training labels), or null without variants.</summary>
+    public GraphChoice? Graph { get; init; }
+
     /// <summary>The head's weights, row-major.</summary>
     internal HeadWeights<float[]> Weights { get; init; } = HeadWeights.Names.Map(_ => Array.Empty<float>());
 }
@@ -152,62 +155,99 @@ public static class HeadFitter
             }
         }
 
-        // Which (target, metric) has which graphs; the rows index one list of graphs shared by every head.
-        var rowOf = new Dictionary<int, int>();
+        // Every labelled graph with operators of the targets, in one list shared by every head (cache row = index).
+        var rowOf = new int[samples.Count];
         var graphs = new List<GraphFeatures>();
-        var wanted = new List<(HeadKey Key, List<int> Rows, List<double> Logs)>();
-        foreach (string target in targets)
+        var wantedTargets = new HashSet<string>(targets, StringComparer.Ordinal);
+        for (int i = 0; i < samples.Count; i++)
         {
-            var counts = new List<string>();
-            int enough = 0;
-            foreach (Metric metric in MetricNames.All)
+            TrainingSample s = samples[i];
+            bool use = s.Features.NodeCount > 0 && s.Labels.Any(l => wantedTargets.Contains(l.Key.Target) && l.Value > 0 && double.IsFinite(l.Value));
+            rowOf[i] = use ? graphs.Count : -1;
+            if (use)
             {
-                var rows = new List<int>();
-                var logs = new List<double>();
-                for (int i = 0; i < samples.Count; i++)
-                {
-                    TrainingSample s = samples[i];
-                    if (s.Features.NodeCount > 0 && s.Labels.TryGetValue((target, metric), out double y) && y > 0 && double.IsFinite(y))
-                    {
-                        if (!rowOf.TryGetValue(i, out int row))
-                        {
-                            rowOf[i] = row = graphs.Count;
-                            graphs.Add(s.Features);
-                        }
-                        rows.Add(row);
-                        logs.Add(Math.Log(y));
-                    }
-                }
-                if (rows.Count == 0)
-                {
-                    continue;
-                }
-                counts.Add($"{MetricNames.Name(metric)}: {rows.Count}");
-                if (rows.Count >= MinimumLabels)
-                {
-                    wanted.Add((new HeadKey(target, metric), rows, logs));
-                    enough++;
-                }
-            }
-            if (enough == 0)
-            {
-                throw new ArgumentException(
-                    $"target '{target}' needs at least {MinimumLabels} labelled graphs with operators for one metric; it has "
-                    + (counts.Count == 0 ? "none" : string.Join(", ", counts)), nameof(samples));
+                graphs.Add(s.Features);
             }
         }
-
+        bool variants = samples.Select(s => s.GraphVariant).OfType<string>().Distinct(StringComparer.Ordinal).Skip(1).Any();
+        var wanted = new List<(HeadKey Key, List<int> Rows, List<double> Logs)>();
+        var choices = new Dictionary<string, GraphChoice?>(StringComparer.Ordinal);
+        var labelled = new Dictionary<string, int>(StringComparer.Ordinal);
         EnsureLoaded(options);
         var fitted = new List<FittedHead>();
         using (TrunkCache cache = TrunkCache.Build(baseModel, graphs))
         {
+            foreach (string target in targets)
+            {
+                GraphChoice? choice = variants ? ChooseGraph(cache, samples, rowOf, target, options) : Given(samples, target);
+                choices[target] = choice;
+                labelled[target] = samples.Where(s => Of(s, choice) && s.Labels.Keys.Any(k => k.Target == target))
+                    .Select(s => s.MeasurementId).Distinct(StringComparer.Ordinal).Count();
+                var counts = new List<string>();
+                int enough = 0;
+                foreach (Metric metric in MetricNames.All)
+                {
+                    var rows = new List<int>();
+                    var logs = new List<double>();
+                    for (int i = 0; i < samples.Count; i++)
+                    {
+                        TrainingSample s = samples[i];
+                        if (rowOf[i] >= 0 && Of(s, choice) && s.Labels.TryGetValue((target, metric), out double y) && y > 0 && double.IsFinite(y))
+                        {
+                            rows.Add(rowOf[i]);
+                            logs.Add(Math.Log(y));
+                        }
+                    }
+                    if (rows.Count == 0)
+                    {
+                        continue;
+                    }
+                    counts.Add($"{MetricNames.Name(metric)}: {rows.Count}");
+                    if (rows.Count >= MinimumLabels)
+                    {
+                        wanted.Add((new HeadKey(target, metric), rows, logs));
+                        enough++;
+                    }
+                }
+                if (enough == 0)
+                {
+                    throw new ArgumentException(
+                        $"target '{target}' needs at least {MinimumLabels} labelled graphs with operators for one metric; it has "
+                        + (counts.Count == 0 ? "none" : string.Join(", ", counts)), nameof(samples));
+                }
+            }
             foreach ((HeadKey key, List<int> rows, List<double> logs) in wanted)
             {
-                fitted.Add(Fit(cache, [.. rows], [.. logs], key, options));
+                fitted.Add(Fit(cache, [.. rows], [.. logs], key, options) with { Graph = choices[key.Target] });
             }
         }
-        var labelled = targets.ToDictionary(t => t, t => samples.Count(s => s.Labels.Keys.Any(k => k.Target == t)), StringComparer.Ordinal);
         return WithHeads(baseModel, fitted, labelled);
+    }
+
+    /// <summary>True when <paramref name="sample"/> is of the chosen variant (every sample without a choice).</summary>
+    private static bool Of(TrainingSample sample, GraphChoice? choice) => choice is null || sample.GraphVariant == choice.Graph;
+
+    /// <summary>The variant of <paramref name="target"/>'s heads among the samples' graph variants, chosen from its latency
+    /// labels (the first metric with labels when it has none) by <see cref="GraphChooser"/>.</summary>
+    private static GraphChoice? ChooseGraph(TrunkCache cache, IReadOnlyList<TrainingSample> samples, int[] rowOf, string target, HeadFitOptions options)
+    {
+        Metric metric = MetricNames.All.Where(m => samples.Any(s => s.Labels.ContainsKey((target, m)))).DefaultIfEmpty(Metric.LatencyMs)
+            .OrderBy(m => m == Metric.LatencyMs ? 0 : 1).First();
+        var key = new HeadKey(target, metric);
+        DrawItems items = DrawItems.Of(samples, key, i => rowOf[i]);
+        if (items.Count == 0 || items.Variants.Count < 2)
+        {
+            return null;
+        }
+        return GraphChooser.Choose(cache, [.. items.Variants.Select(v => v!)], items.Rows, [.. items.Actual.Select(y => Math.Log(y))], key, options);
+    }
+
+    /// <summary>The one variant the samples labelled for <paramref name="target"/> are (a variant the user forced), or null.</summary>
+    private static GraphChoice? Given(IReadOnlyList<TrainingSample> samples, string target)
+    {
+        string[] variants = [.. samples.Where(s => s.Labels.Keys.Any(k => k.Target == target)).Select(s => s.GraphVariant).Distinct()
+            .OfType<string>()];
+        return variants.Length == 1 ? new GraphChoice(variants[0], 0, []) : null;
     }
 
     internal static void EnsureLoaded(HeadFitOptions options) =>
@@ -452,6 +492,8 @@ public static class HeadFitter
                 LogStd = f.LogStd,
                 LogOffset = f.LogOffset,
                 TrainCount = f.TrainCount,
+                Graph = f.Graph?.Graph,
+                GraphChoice = f.Graph?.Describe(),
             };
         }
         var net = new PerfSageNet(b.Network, manifests.Values.Select(Trainer.ToSpec).ToList());

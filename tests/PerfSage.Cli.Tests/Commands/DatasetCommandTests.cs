@@ -283,8 +283,9 @@ public class DatasetCommandTests
         string dir = tmp.Sub("nb");
         (int code, string stdout, string stderr) = CliRunner.Run("dataset", "import-nb201", "--csv", csv, "--out", dir, "--limit", "2", "-q");
         Assert.True(code == 0, stderr);
-        Assert.StartsWith($"imported NAS-Bench-201 into {dir}: 2 models (2 built, 0 already done), 2 labels", stdout);
-        Assert.Equal(7.6, DatasetFolder.Load(dir).Find("nb201-00004")!.Label("raspi4", Metric.LatencyMs));
+        // Without --graph, each architecture as its three graph variants, each with the row's labels.
+        Assert.StartsWith($"imported NAS-Bench-201 into {dir}: 6 models (6 built, 0 already done), 6 labels", stdout);
+        Assert.Equal(7.6, DatasetFolder.Load(dir).Find("nb201-00004-pruned")!.Label("raspi4", Metric.LatencyMs));
 
         (code, stdout, stderr) = CliRunner.Run("dataset", "split", dir, "--val", "0.25", "--test", "0.25", "--seed", "3");
         Assert.True(code == 0, stderr);
@@ -292,7 +293,7 @@ public class DatasetCommandTests
         string expected = string.Create(CultureInfo.InvariantCulture,
             $"split {dir} by hash (seed 3): train {split.Counts["train"]}, val {split.Counts["val"]}, test {split.Counts["test"]}");
         Assert.Equal(expected, stdout.TrimEnd('\n'));
-        Assert.Equal(2, split.Counts.Values.Sum());
+        Assert.Equal(6, split.Counts.Values.Sum());
 
         (code, _, stderr) = CliRunner.Run("dataset", "split", tmp.Sub("none"));
         Assert.Equal(2, code);

@@ -85,7 +85,7 @@ public class FbnetImportTests
         const string arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
         string path = dir.Sub("nb.csv");
         File.WriteAllLines(path, ["nb201_index,arch,titan_rtx_1,titan_rtx_256", $"17,{arch},5,40"]);
-        Nb201Importer.Import(new Nb201ImportRequest(path), dir.Sub("out"));
+        Nb201Importer.Import(new Nb201ImportRequest(path) { Graph = Nb201Graph.Converted }, dir.Sub("out"));
         DatasetFolder folder = DatasetFolder.Load(dir.Sub("out"));
         Assert.Equal(["nb201-00017", "nb201-00017-b256"], folder.Models.Select(m => m.Id));
         OpGraph one = OpGraph.FromModel(TfliteReader.ReadFile(folder.Models[0].GraphPath));

@@ -34,7 +34,7 @@ public class Nb201ImportTests
     {
         using var dir = new TempFolder("nb201");
         string csv = SmallCsv(dir);
-        BuildResult r = Nb201Importer.Import(new Nb201ImportRequest(csv), dir.Sub("out"), new BuildOptions { Jobs = 2 });
+        BuildResult r = Nb201Importer.Import(new Nb201ImportRequest(csv) { Graph = Nb201Graph.Converted }, dir.Sub("out"), new BuildOptions { Jobs = 2 });
         Assert.Equal((4, 4, 7), (r.Models, r.Built, r.Labels)); // the folded arch has no pixel3 value
 
         DatasetFolder folder = DatasetFolder.Load(dir.Sub("out"), verifyGraphs: true);
@@ -65,11 +65,49 @@ public class Nb201ImportTests
     }
 
     [Fact]
+    public void Without_graph_every_architecture_is_built_as_each_variant_with_the_same_labels()
+    {
+        using var dir = new TempFolder("nb201");
+        string csv = SmallCsv(dir);
+        BuildResult r = Nb201Importer.Import(new Nb201ImportRequest(csv) { Limit = 2 }, dir.Sub("out"));
+        // 2 rows x 3 variants; 2 + 1 labels per variant (the folded row has no pixel3 value).
+        Assert.Equal((6, 9), (r.Models, r.Labels));
+        DatasetFolder folder = DatasetFolder.Load(dir.Sub("out"), verifyGraphs: true);
+        Assert.Equal(
+            ["nb201-00017-converted", "nb201-00017-eager", "nb201-00017-pruned", "nb201-00010-converted", "nb201-00010-eager", "nb201-00010-pruned"],
+            folder.Models.Select(m => m.Id));
+        BuildInfo b = Assert.Single(folder.Manifest.Builds);
+        Assert.Equal(["converted", "eager", "pruned"], b.GraphVariants);
+        Assert.Null(b.Network);
+        Assert.Equal(["nb201"], folder.Manifest.Spaces);
+        foreach (string variant in new[] { "converted", "eager", "pruned" })
+        {
+            DatasetModel a = folder.Find("nb201-00017-" + variant)!;
+            Assert.Equal(variant, a.Info.Knobs[GraphVariants.Knob]);
+            Assert.Equal(ArchA, a.Info.Knobs["arch"]);
+            Assert.Equal(54.5, a.Label("raspi4", Metric.LatencyMs));
+            Assert.Equal(20, a.Label("pixel3", Metric.LatencyMs));
+            Assert.Equal(0.0116, folder.Find("nb201-00010-" + variant)!.Label("raspi4", Metric.LatencyMs));
+            OpGraph read = OpGraph.FromModel(TfliteReader.ReadFile(a.GraphPath));
+            Assert.Equal(GraphStructure.Of(Nb201Space.FromArchString(ArchA, TensorType.Float32, Nb201Graphs.Parse(variant))), GraphStructure.Of(read));
+        }
+        // Index 10 (no path from cell input to output): converted and pruned fold to nothing, eager runs every cell.
+        Assert.Empty(OpGraph.FromModel(TfliteReader.ReadFile(folder.Find("nb201-00010-converted")!.GraphPath)).Nodes);
+        Assert.Empty(OpGraph.FromModel(TfliteReader.ReadFile(folder.Find("nb201-00010-pruned")!.GraphPath)).Nodes);
+        Assert.True(OpGraph.FromModel(TfliteReader.ReadFile(folder.Find("nb201-00010-eager")!.GraphPath)).CountOf(BuiltinOperator.CONV_2D) >= 7);
+        Assert.Equal("nb201-00017", GraphVariants.MeasurementId("nb201-00017-eager", "eager"));
+        // The variant build is its own build: importing one graph into it is refused.
+        var e = Assert.Throws<DatasetException>(() =>
+            Nb201Importer.Import(new Nb201ImportRequest(csv) { Graph = Nb201Graph.Eager, Limit = 2 }, dir.Sub("out")));
+        Assert.Contains("graph_variants", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Int8_graphs_get_their_own_ids_and_variant()
     {
         using var dir = new TempFolder("nb201");
         string csv = SmallCsv(dir);
-        Nb201Importer.Import(new Nb201ImportRequest(csv) { Dtype = TensorType.Int8, Limit = 2 }, dir.Sub("out"));
+        Nb201Importer.Import(new Nb201ImportRequest(csv) { Dtype = TensorType.Int8, Limit = 2, Graph = Nb201Graph.Converted }, dir.Sub("out"));
         DatasetFolder folder = DatasetFolder.Load(dir.Sub("out"));
         Assert.Equal(["nb201-int8-00017", "nb201-int8-00010"], folder.Models.Select(m => m.Id));
         Assert.Equal("int8", folder.Models[0].Info.Variant);
@@ -170,7 +208,7 @@ public class Nb201ImportTests
     {
         string csv = SharedData.Require("data/nb201/nb201_latency_ms.csv");
         using var dir = new TempFolder("nb201");
-        BuildResult r = Nb201Importer.Import(new Nb201ImportRequest(csv) { Limit = 50 }, dir.Path, new BuildOptions { Jobs = 2 });
+        BuildResult r = Nb201Importer.Import(new Nb201ImportRequest(csv) { Limit = 50, Graph = Nb201Graph.Converted }, dir.Path, new BuildOptions { Jobs = 2 });
         DatasetFolder folder = DatasetFolder.Load(dir.Path);
 
         // The oracle: the file read line by line (its arch strings hold no commas or quotes).
@@ -203,7 +241,7 @@ public class Nb201ImportTests
         var e = Assert.Throws<DatasetException>(() => Nb201Importer.Import(new Nb201ImportRequest(csv), dir.Sub("out")));
         Assert.Equal($"{csv}: row 3: malformed CSV quoting (an unclosed or stray quote; a quoted field ends at its line)", e.Message);
         // With a limit that stops before it, the rows above import.
-        BuildResult r = Nb201Importer.Import(new Nb201ImportRequest(csv) { Limit = 1 }, dir.Sub("out"));
+        BuildResult r = Nb201Importer.Import(new Nb201ImportRequest(csv) { Limit = 1, Graph = Nb201Graph.Converted }, dir.Sub("out"));
         Assert.Equal(1, r.Models);
     }
 
