@@ -43,10 +43,11 @@ public static class NewTarget
         Fit(labelled, [name], loadBase, fromDir, dataDirs, threads);
 
     /// <summary>Fits heads for every target of <paramref name="names"/> over the model <paramref name="loadBase"/> loads
-    /// (called once the data is known to have labels for them). Throws <see cref="UserInputException"/> when a name is given
-    /// twice, the data has no labels for a target or too few, or the model has a target already.</summary>
+    /// (called once the data is known to have labels for them), on the graphs of <paramref name="split"/> only when given
+    /// (so the other splits stay held out), else on every labelled graph. Throws <see cref="UserInputException"/> when a
+    /// name is given twice, the data has no labels for a target or too few, or the model has a target already.</summary>
     public static NewTargetResult Fit(LabelledData labelled, IReadOnlyList<string> names, Func<TrainedModel> loadBase, string fromDir,
-        IReadOnlyList<string> dataDirs, int threads)
+        IReadOnlyList<string> dataDirs, int threads, Split? split = null)
     {
         ArgumentNullException.ThrowIfNull(labelled);
         ArgumentNullException.ThrowIfNull(names);
@@ -73,7 +74,8 @@ public static class NewTarget
                 throw new UserInputException($"--new-target {name}: the model in {fromDir} already has this target; give the new board another name");
             }
             var wanted = new HashSet<string>(names, StringComparer.Ordinal);
-            List<TrainingSample> mine = labelled.Samples.Where(s => s.Labels.Keys.Any(k => wanted.Contains(k.Target))).ToList();
+            List<TrainingSample> mine = labelled.Samples
+                .Where(s => (split is null || s.Split == split) && s.Labels.Keys.Any(k => wanted.Contains(k.Target))).ToList();
             var withoutOps = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (string name in names)
             {
@@ -83,7 +85,7 @@ public static class NewTarget
                 if (withOps < HeadFitter.MinimumLabels)
                 {
                     throw new UserInputException(
-                        $"--new-target {name}: {withOps} labelled graph(s) with operators in {string.Join(", ", dataDirs)}; a new target needs at least "
+                        $"--new-target {name}: {withOps} labelled graph(s) with operators in {(split is Split sp ? "the " + Splits.Name(sp) + " split of " : "")}{string.Join(", ", dataDirs)}; a new target needs at least "
                         + $"{HeadFitter.MinimumLabels} (measure more models: see 'perfsage dataset build')");
                 }
                 withoutOps[name] = labelledForName.Select(s => s.MeasurementId).Distinct(StringComparer.Ordinal).Count() - withOps;

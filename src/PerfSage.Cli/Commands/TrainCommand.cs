@@ -68,9 +68,15 @@ internal static class TrainCommand
         };
 
         Option<string?> graph = GraphOption();
+        var fitSplit = new Option<string?>("--split")
+        {
+            Description = "With --new-target: fit the new heads on this split of the data only (train, val or test), so that "
+                + "'perfsage eval --split test' scores them on graphs they never saw (default: every labelled graph).",
+        };
         var command = new Command("train", "Train a PerfSage model (GraphSAGE) on dataset folders.")
         {
             data, output, epochs, seed, targets, metrics, batchSize, learningRate, patience, device, resume, from, freezeTrunk, jobs, newTarget, graph,
+            fitSplit,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -97,11 +103,18 @@ internal static class TrainCommand
 
             using var interrupt = new Interrupt();
             var clock = Stopwatch.StartNew();
+            Split? onlySplit = null;
+            if (parse.GetValue(fitSplit) is string splitName)
+            {
+                Check(parse.GetValue(newTarget) is { Length: > 0 }, "--split only applies with --new-target (full training splits the data itself)");
+                Check(Splits.TryParse(splitName, out Split parsed), $"--split {splitName}: give train, val or test");
+                onlySplit = parsed;
+            }
             if (parse.GetValue(newTarget) is { Length: > 0 } names)
             {
                 Check(fromDir is not null, "--new-target needs --from MODEL (the model whose trunk and heads the new heads are added to)");
-                return AddTargets(context, parse.GetValue(data)!, ModelLocator.Resolve(fromDir), names, parse.GetValue(graph), outDir, threads, clock,
-                    interrupt.Token);
+                return AddTargets(context, parse.GetValue(data)!, ModelLocator.Resolve(fromDir), names, parse.GetValue(graph), onlySplit, outDir,
+                    threads, clock, interrupt.Token);
             }
             LabelledData labelled = LabelledData.Load(parse.GetValue(data)!, threads, context.Log, interrupt.Token, parse.GetValue(graph));
             string[] targetFilter = parse.GetValue(targets) ?? [];
@@ -159,15 +172,15 @@ internal static class TrainCommand
     /// <paramref name="fromDir"/> on every graph of the data labelled for NAME (whatever its split), the trunk run once for
     /// all of them, and saves the copy with the new heads atomically.
     /// </summary>
-    private static int AddTargets(CliContext context, string[] dataDirs, string fromDir, IReadOnlyList<string> names, string? graph, string outDir,
-        int threads, Stopwatch clock, CancellationToken cancel)
+    private static int AddTargets(CliContext context, string[] dataDirs, string fromDir, IReadOnlyList<string> names, string? graph, Split? split,
+        string outDir, int threads, Stopwatch clock, CancellationToken cancel)
     {
         if (Path.GetFullPath(fromDir).TrimEnd(Path.DirectorySeparatorChar) == outDir)
         {
             throw new UserInputException($"--out {outDir}: is the --from model; write the model with the new target to another folder");
         }
         LabelledData labelled = LabelledData.Load(dataDirs, threads, context.Log, cancel, graph, keepVariants: true);
-        using (NewTargetResult added = NewTarget.Fit(labelled, names, () => ModelFolder.Load(fromDir), fromDir, dataDirs, threads))
+        using (NewTargetResult added = NewTarget.Fit(labelled, names, () => ModelFolder.Load(fromDir), fromDir, dataDirs, threads, split))
         {
             TrainedModel model = added.Model;
             ModelFolder.Save(model, outDir);
