@@ -84,6 +84,30 @@ public class NewTargetCommandTests(TinyModelFixture tiny)
     }
 
     [Fact]
+    public void Split_train_fits_the_new_head_on_the_train_split_only()
+    {
+        (string data, Dictionary<string, double> labels) = BoardData("board-split", 60);
+        // A hand-written split: the first 36 graphs train, 12 val, 12 test.
+        string[] ids = [.. labels.Keys];
+        File.WriteAllLines(Path.Combine(data, "splits.csv"),
+            ["model_id,split", .. ids.Select((id, i) => $"{id},{(i < 36 ? "train" : i < 48 ? "val" : "test")}")]);
+        string output = tiny.Sub("with-board-train");
+
+        (int code, string stdout, string stderr) = CliRunner.Run("train", "--from", tiny.Model, "--new-target", "board", "--data", data,
+            "--split", "train", "--out", output, "--jobs", "2", "-q");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("latency_ms from 36 graphs", stdout, StringComparison.Ordinal);
+        using (TrainedModel m = ModelFolder.Load(output))
+        {
+            Assert.Equal(36, m.Manifest.Heads.Single(h => h.Key == "board/latency_ms").TrainCount);
+        }
+        (code, _, stderr) = CliRunner.Run("train", "--from", tiny.Model, "--data", data, "--split", "train", "--out", tiny.Sub("x-split"), "-q");
+        Assert.Equal(2, code);
+        Assert.Contains("--split only applies with --new-target", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void New_target_adds_a_head_keeps_the_old_weights_bit_identical_and_predicts()
     {
         (string data, _) = BoardData("board-all", 60);
