@@ -169,7 +169,7 @@ internal static class TrainCommand
 
     /// <summary>
     /// <c>--new-target NAME</c> (repeatable): fits heads NAME/metric for every NAME over the frozen trunk of the model in
-    /// <paramref name="fromDir"/> on every graph of the data labelled for NAME (whatever its split), the trunk run once for
+    /// <paramref name="fromDir"/> on every graph of the data labelled for NAME (of <paramref name="split"/> only when given), the trunk run once for
     /// all of them, and saves the copy with the new heads atomically.
     /// </summary>
     private static int AddTargets(CliContext context, string[] dataDirs, string fromDir, IReadOnlyList<string> names, string? graph, Split? split,
