@@ -165,7 +165,7 @@ internal static class EvalCommand
     }
 
     /// <summary>The few-shot recipe, with the hidden overrides of docs/MODEL.md ("New heads (few-shot)") applied.</summary>
-    private static HeadFitOptions FitOptions(ParseResult parse, int threads, Option<string?> layers, Option<int?> steps, Option<double?> lr,
+    internal static HeadFitOptions FitOptions(ParseResult parse, int threads, Option<string?> layers, Option<int?> steps, Option<double?> lr,
         Option<double?> pull)
     {
         HeadFitOptions fit = new() { Threads = threads };

@@ -73,10 +73,16 @@ internal static class TrainCommand
             Description = "With --new-target: fit the new heads on this split of the data only (train, val or test), so that "
                 + "'perfsage eval --split test' scores them on graphs they never saw (default: every labelled graph).",
         };
+        // The few-shot recipe's hidden overrides (as on eval --few-shot; docs/MODEL.md "New heads (few-shot)") for --new-target.
+        var fitLayers = new Option<string?>("--fit-layers") { Hidden = true };
+        fitLayers.AcceptOnlyFromAmong("offset", "output", "all", "auto");
+        var fitSteps = new Option<int?>("--fit-steps") { Hidden = true };
+        var fitLr = new Option<double?>("--fit-lr") { Hidden = true };
+        var fitPull = new Option<double?>("--fit-pull") { Hidden = true };
         var command = new Command("train", "Train a PerfSage model (GraphSAGE) on dataset folders.")
         {
             data, output, epochs, seed, targets, metrics, batchSize, learningRate, patience, device, resume, from, freezeTrunk, jobs, newTarget, graph,
-            fitSplit,
+            fitSplit, fitLayers, fitSteps, fitLr, fitPull,
         };
         command.SetAction(parse => PerfSageApp.Execute(context, parse, () =>
         {
@@ -114,7 +120,7 @@ internal static class TrainCommand
             {
                 Check(fromDir is not null, "--new-target needs --from MODEL (the model whose trunk and heads the new heads are added to)");
                 return AddTargets(context, parse.GetValue(data)!, ModelLocator.Resolve(fromDir), names, parse.GetValue(graph), onlySplit, outDir,
-                    threads, clock, interrupt.Token);
+                    threads, clock, EvalCommand.FitOptions(parse, threads, fitLayers, fitSteps, fitLr, fitPull), interrupt.Token);
             }
             LabelledData labelled = LabelledData.Load(parse.GetValue(data)!, threads, context.Log, interrupt.Token, parse.GetValue(graph));
             string[] targetFilter = parse.GetValue(targets) ?? [];
@@ -173,14 +179,15 @@ internal static class TrainCommand
     /// all of them, and saves the copy with the new heads atomically.
     /// </summary>
     private static int AddTargets(CliContext context, string[] dataDirs, string fromDir, IReadOnlyList<string> names, string? graph, Split? split,
-        string outDir, int threads, Stopwatch clock, CancellationToken cancel)
+        string outDir, int threads, Stopwatch clock, HeadFitOptions recipe, CancellationToken cancel)
     {
         if (Path.GetFullPath(fromDir).TrimEnd(Path.DirectorySeparatorChar) == outDir)
         {
             throw new UserInputException($"--out {outDir}: is the --from model; write the model with the new target to another folder");
         }
         LabelledData labelled = LabelledData.Load(dataDirs, threads, context.Log, cancel, graph, keepVariants: true);
-        using (NewTargetResult added = NewTarget.Fit(labelled, names, () => ModelFolder.Load(fromDir), fromDir, dataDirs, threads, split))
+        using (NewTargetResult added = NewTarget.Fit(labelled, names, () => ModelFolder.Load(fromDir), fromDir, dataDirs, threads, split,
+            line => context.Log.Information("{Step}", line), recipe))
         {
             TrainedModel model = added.Model;
             ModelFolder.Save(model, outDir);
@@ -208,6 +215,13 @@ internal static class TrainCommand
                 {
                     context.Stdout.WriteLine($"{without} graph(s) labelled for {name} have no operators and were left out");
                 }
+            }
+            if (added.HeldOutSplit is string heldOutSplit && added.HeldOut.Count > 0)
+            {
+                context.Stdout.WriteLine(added.HeldOutRecorded
+                    ? $"held-out accuracy of the new heads ({heldOutSplit} split, written to {ModelFolder.MetricsFile}):"
+                    : $"held-out accuracy of the new heads ({heldOutSplit} split; not written to {ModelFolder.MetricsFile}: {fromDir}'s metrics are from its {added.BaseModel.Metrics?.Split} split):");
+                AccuracyTable.Write(context.Stdout, new ModelMetrics { Split = heldOutSplit, Heads = added.HeldOut });
             }
         }
         return ExitCodes.Ok;

@@ -38,6 +38,43 @@ public static class Evaluation
         return Score(predictor.Heads, predictor.PredictLogAll(samples.Select(s => s.Features).ToList(), batchSize, threads), samples, name);
     }
 
+    /// <summary>
+    /// Scores the heads of the targets of <paramref name="heldOut"/> (heads added to <paramref name="model"/>, e.g. by
+    /// <see cref="HeadFitter.AddHeads(TrainedModel, IReadOnlyList{TrainingSample}, IReadOnlyList{string}, HeadFitOptions?)"/>)
+    /// on held-out samples and records them in the model's metrics beside the other heads' (replacing earlier numbers
+    /// for those targets). <paramref name="heldOut"/> maps each target to its held-out samples. The model's metrics
+    /// keep one split name: when they are from another split than <paramref name="split"/>, nothing is recorded and
+    /// false is returned. Returns the new heads' accuracy through <paramref name="added"/>.
+    /// </summary>
+    public static bool RecordHeldOut(TrainedModel model, IReadOnlyDictionary<string, IReadOnlyList<TrainingSample>> heldOut, string split,
+        out IReadOnlyList<HeadAccuracy> added, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(heldOut);
+        ArgumentNullException.ThrowIfNull(split);
+        var scored = new List<HeadAccuracy>();
+        foreach ((string target, IReadOnlyList<TrainingSample> samples) in heldOut.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (samples.Count == 0)
+            {
+                continue;
+            }
+            scored.AddRange(Evaluate(model, samples, split, batchSize).Metrics.Heads.Where(h => h.Target == target));
+        }
+        added = scored;
+        if (model.Metrics is { } existing && existing.Split != split)
+        {
+            return false;
+        }
+        var targets = new HashSet<string>(heldOut.Keys, StringComparer.Ordinal);
+        model.Metrics = new ModelMetrics
+        {
+            Split = split,
+            Heads = [.. (model.Metrics?.Heads ?? []).Where(h => !targets.Contains(h.Target)).Concat(scored).OrderBy(h => h.Key, StringComparer.Ordinal)],
+        };
+        return true;
+    }
+
     private static EvaluationResult Score(IReadOnlyList<HeadKey> modelHeads, float[][] log, IReadOnlyList<TrainingSample> samples, string name)
     {
         var heads = new List<HeadAccuracy>();

@@ -45,6 +45,9 @@ public sealed record HeadFitOptions
     /// <summary>CPU threads for libtorch (0 = one per core).</summary>
     public int Threads { get; init; }
 
+    /// <summary>Told one line per finished step of a long fit (the trunk pass, each head) with its time; null = silent.</summary>
+    public Action<string>? Progress { get; init; }
+
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative step count or thread count, a learning rate that is not positive, a negative pull.</exception>
     public void Validate()
@@ -175,8 +178,10 @@ public static class HeadFitter
         var labelled = new Dictionary<string, int>(StringComparer.Ordinal);
         EnsureLoaded(options);
         var fitted = new List<FittedHead>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using (TrunkCache cache = TrunkCache.Build(baseModel, graphs))
         {
+            options.Progress?.Invoke(FormattableString.Invariant($"trunk over {graphs.Count} labelled graphs: {clock.Elapsed.TotalSeconds:F1} s"));
             foreach (string target in targets)
             {
                 GraphChoice? choice = variants ? ChooseGraph(cache, samples, rowOf, target, options) : Given(samples, target);
@@ -216,9 +221,14 @@ public static class HeadFitter
                         + (counts.Count == 0 ? "none" : string.Join(", ", counts)), nameof(samples));
                 }
             }
+            int done = 0;
             foreach ((HeadKey key, List<int> rows, List<double> logs) in wanted)
             {
-                fitted.Add(Fit(cache, [.. rows], [.. logs], key, options) with { Graph = choices[key.Target] });
+                clock.Restart();
+                FittedHead head = Fit(cache, [.. rows], [.. logs], key, options) with { Graph = choices[key.Target] };
+                fitted.Add(head);
+                options.Progress?.Invoke(FormattableString.Invariant(
+                    $"head {++done}/{wanted.Count} {key.Key}: {rows.Count} graphs, donor {head.Donor}, train |ln ratio| {head.TrainLoss:F4}, {clock.Elapsed.TotalSeconds:F1} s"));
             }
         }
         return WithHeads(baseModel, fitted, labelled);

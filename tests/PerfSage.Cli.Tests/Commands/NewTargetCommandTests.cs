@@ -98,10 +98,29 @@ public class NewTargetCommandTests(TinyModelFixture tiny)
 
         Assert.True(code == 0, stderr);
         Assert.Contains("latency_ms from 36 graphs", stdout, StringComparison.Ordinal);
+        Assert.Contains("held-out accuracy of the new heads (test split, written to metrics.json)", stdout, StringComparison.Ordinal);
+        HeadAccuracy scored;
         using (TrainedModel m = ModelFolder.Load(output))
         {
             Assert.Equal(36, m.Manifest.Heads.Single(h => h.Key == "board/latency_ms").TrainCount);
+            // The new head is scored on the 12 test graphs of the hand-written split, beside the base heads' numbers.
+            Assert.Equal("test", m.Metrics!.Split);
+            scored = m.Metrics.Heads.Single(h => h.Key == "board/latency_ms");
+            Assert.Equal(12, scored.Count);
+            using TrainedModel b = ModelFolder.Load(tiny.Model);
+            Assert.Equal(b.Metrics!.Heads.Select(h => h.Key).Append("board/latency_ms").Order(StringComparer.Ordinal),
+                m.Metrics.Heads.Select(h => h.Key));
         }
+        // Its MAPE is what `predict` gives on those 12 files against their labels (2 × the cortex-m7 reference).
+        string[] test = [.. ids.Skip(48)];
+        (code, stdout, stderr) = CliRunner.Run(["predict", .. test.Select(id => Path.Combine(data, "graphs", id + ".tflite")),
+            "--target", "board", "--model", output, "--format", "csv"]);
+        Assert.True(code == 0, stderr);
+        string[] header = stdout.Split('\n')[0].Split(',');
+        int file = Array.IndexOf(header, "model"), latency = Array.IndexOf(header, "latency_ms");
+        double mape = 100 * stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split(','))
+            .Average(c => Math.Abs(double.Parse(c[latency], CultureInfo.InvariantCulture) / labels[Path.GetFileNameWithoutExtension(c[file])] - 1));
+        Assert.Equal(mape, scored.MapePercent, 2);
         (code, _, stderr) = CliRunner.Run("train", "--from", tiny.Model, "--data", data, "--split", "train", "--out", tiny.Sub("x-split"), "-q");
         Assert.Equal(2, code);
         Assert.Contains("--split only applies with --new-target", stderr, StringComparison.Ordinal);
