@@ -225,6 +225,38 @@ internal static class EthosUPerformance
         return EthosUBlockConfig.CeilDiv(op.KernelH, spec.SubKernelMax) * EthosUBlockConfig.CeilDiv(op.KernelW, spec.SubKernelMax);
     }
 
+    /// <summary>
+    /// The OFM block (clipped to the OFM) and the µblock a conv-style op is computed in: U55/U65 the configuration's
+    /// µblock, U85 the one chosen with the block (<see cref="EthosUBlockConfig.Ublock"/>, else the operator's); a one-row
+    /// OFM of even width with a 1-high kernel uses a 4×1 µblock (Vela 3.x for convolution, depthwise and vector product;
+    /// regor's "HW Optimisation check" for convolution and vector product).
+    /// </summary>
+    internal static (Shape3 OfmBlock, Shape3 Ublock) ConvUblock(EthosUSpec spec, in NpuOp op, EthosUBlockConfig block)
+    {
+        Shape3 ofmBlock = Shape3.Min(block.OfmBlock, op.Ofm);
+        bool u85 = spec.Generation == EthosUGeneration.U85;
+        Shape3 ublock = !u85 ? new Shape3(spec.UblockH, spec.UblockW, spec.UblockD)
+            : block.Ublock.C > 0 ? block.Ublock : EthosUBlockConfig.ChooseUblock(spec, op);
+        bool oneRowKind = u85
+            ? op.Type is NpuBlockType.ConvolutionMxN or NpuBlockType.VectorProduct
+            : op.Type is NpuBlockType.ConvolutionMxN or NpuBlockType.Depthwise or NpuBlockType.VectorProduct;
+        if (ublock.H == 2 && oneRowKind && op.Ofm.H == 1 && op.Ofm.W % 2 == 0 && op.KernelH == 1)
+        {
+            ublock = new Shape3(1, OneRowUblockW, ublock.C);
+            ofmBlock = ofmBlock with { H = 1 };
+        }
+        return (ofmBlock, ublock);
+    }
+
+    /// <summary>True when <paramref name="block"/> holds a single µblock of <paramref name="op"/> in XY: Vela then adds
+    /// pipeline delay cycles per kernel step (<see cref="EthosUSpec.DelayCycles"/>) that a block of several µblocks
+    /// hides, so a slightly larger layer whose block spans two µblocks can be faster (a property of Vela's model).</summary>
+    internal static bool IsSingleUblockXy(EthosUSpec spec, in NpuOp op, EthosUBlockConfig block)
+    {
+        (Shape3 ofmBlock, Shape3 ublock) = ConvUblock(spec, op, block);
+        return EthosUBlockConfig.CeilDiv(ofmBlock.W, ublock.W) * EthosUBlockConfig.CeilDiv(ofmBlock.H, ublock.H) == 1;
+    }
+
     /// <summary>Vela's conv-style cycle estimate for convolution, depthwise, vector-product and pooling ops
     /// (<c>_estimate_conv_cycles</c>).</summary>
     public static double ConvCycles(EthosUSpec spec, in NpuOp op, EthosUBlockConfig block, FeatureMapMemory fmMemory)
@@ -233,18 +265,9 @@ internal static class EthosUPerformance
         {
             return ConvCyclesU85(spec, op, block, fmMemory);
         }
-        Shape3 ofmBlock = Shape3.Min(block.OfmBlock, op.Ofm);
         Shape3 ifmBlock = Shape3.Min(block.IfmBlock, op.Ifm);
-
-        int ublockW = spec.UblockW, ublockH = spec.UblockH, ublockD = spec.UblockD;
-        if (ublockH == 2 && op.Type is NpuBlockType.ConvolutionMxN or NpuBlockType.Depthwise or NpuBlockType.VectorProduct
-            && op.Ofm.H == 1 && op.Ofm.W % 2 == 0 && op.KernelH == 1)
-        {
-            // A one-row OFM of even width uses a 4×1 µblock.
-            ublockW = OneRowUblockW;
-            ublockH = 1;
-            ofmBlock = ofmBlock with { H = 1 };
-        }
+        (Shape3 ofmBlock, Shape3 ublock) = ConvUblock(spec, op, block);
+        int ublockW = ublock.W, ublockH = ublock.H, ublockD = ublock.C;
         int nX = EthosUBlockConfig.CeilDiv(ofmBlock.W, ublockW);
         int nY = EthosUBlockConfig.CeilDiv(ofmBlock.H, ublockH);
         int nXy = nX * nY;
@@ -347,18 +370,9 @@ internal static class EthosUPerformance
     /// fractional (Π max(OFM / block, 1)); and the output, bias and command terms are whole cycles (C++ integers).</summary>
     public static double ConvCyclesU85(EthosUSpec spec, in NpuOp op, EthosUBlockConfig block, FeatureMapMemory fmMemory)
     {
-        Shape3 ofmBlock = Shape3.Min(block.OfmBlock, op.Ofm);
         Shape3 ifmBlock = Shape3.Min(block.IfmBlock, op.Ifm);
-        Shape3 ublock = block.Ublock.C > 0 ? block.Ublock : EthosUBlockConfig.ChooseUblock(spec, op);
+        (Shape3 ofmBlock, Shape3 ublock) = ConvUblock(spec, op, block);
         int ublockW = ublock.W, ublockH = ublock.H, ublockD = ublock.C;
-        if (ublockH == 2 && op.Type is NpuBlockType.ConvolutionMxN or NpuBlockType.VectorProduct
-            && op.Ofm.H == 1 && op.Ofm.W % 2 == 0 && op.KernelH == 1)
-        {
-            // "HW Optimisation check": a one-row OFM of even width uses a 4×1 µblock.
-            ublockW = OneRowUblockW;
-            ublockH = 1;
-            ofmBlock = ofmBlock with { H = 1 };
-        }
         long nX = EthosUBlockConfig.CeilDiv(ofmBlock.W, ublockW);
         long nY = EthosUBlockConfig.CeilDiv(ofmBlock.H, ublockH);
         long nXy = nX * nY;
