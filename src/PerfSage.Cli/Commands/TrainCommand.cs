@@ -73,8 +73,13 @@ internal static class TrainCommand
             Description = "With --new-target: fit the new heads on this split of the data only (train, val or test), so that "
                 + "'perfsage eval --split test' scores them on graphs they never saw (default: every labelled graph).",
         };
-        // The few-shot recipe's hidden overrides (as on eval --few-shot; docs/MODEL.md "New heads (few-shot)") for --new-target.
-        var fitLayers = new Option<string?>("--fit-layers") { Hidden = true };
+        // The few-shot recipe's overrides (as on eval --few-shot; docs/MODEL.md "New heads (few-shot)") for --new-target.
+        var fitLayers = new Option<string?>("--fit-layers")
+        {
+            Description = "With --new-target: which head layers learn: auto (default: every layer up to 1,000 labelled graphs, "
+                + "the output layers above), all, output or offset. 'all' on thousands of graphs is slower (minutes per head) "
+                + "and needed when the new target's costs differ per operator from every existing head (scripts/train-default).",
+        };
         fitLayers.AcceptOnlyFromAmong("offset", "output", "all", "auto");
         var fitSteps = new Option<int?>("--fit-steps") { Hidden = true };
         var fitLr = new Option<double?>("--fit-lr") { Hidden = true };

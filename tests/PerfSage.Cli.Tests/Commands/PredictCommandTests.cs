@@ -56,6 +56,20 @@ public class PredictCommandTests(TinyModelFixture tiny)
     }
 
     [Fact]
+    public void A_board_whose_target_the_model_has_no_head_for_exits_2_and_estimate_works()
+    {
+        // nucleo-l4r5zi runs on cortex-m4, which the fixture model has no head for.
+        (int code, string stdout, string stderr) = Predict(tiny.Graph(1), "--board", "nucleo-l4r5zi");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("board 'nucleo-l4r5zi': the model", line, StringComparison.Ordinal);
+        Assert.Contains("has no heads for its target cortex-m4", line, StringComparison.Ordinal);
+        (code, _, stderr) = CliRunner.Run("estimate", tiny.Graph(1), "--board", "nucleo-l4r5zi");
+        Assert.True(code == 0, stderr);
+    }
+
+    [Fact]
     public void All_targets_gives_one_row_per_model_and_target_in_every_format()
     {
         (int code, string stdout, string stderr) = Predict(tiny.Graph(1), tiny.Graph(2), "--all-targets", "-f", "csv");

@@ -61,12 +61,13 @@ public sealed class StateDictReaderTests
     }
 
     [Fact]
-    public void The_shipped_weights_hold_the_52_heads_and_the_trunk()
+    public void The_shipped_weights_hold_the_60_heads_and_the_trunk()
     {
         string path = Path.Combine(ManagedParityTests.ShippedModel, "weights.bin");
         Dictionary<string, StateTensor> state = StateDictReader.Read(File.ReadAllBytes(path), path);
-        // Trunk: embedding 1 + node encoder 4 + 3 layers × (conv 4 + norm 2) + graph encoder 4 = 27; heads 52 × 6 = 312.
-        Assert.Equal(27 + 312, state.Count);
+        // Trunk: embedding 1 + node encoder 4 + 3 layers × (conv 4 + norm 2) + graph encoder 4 = 27; heads 60 × 6 = 360
+        // (15 targets × 4 metrics).
+        Assert.Equal(27 + 360, state.Count);
         Assert.Equal([213L, 32L], state["op_embedding.weight"].Shape);
     }
 }
