@@ -434,7 +434,10 @@ public static class HeadFitter
             {
                 foreach ((Parameter q, Tensor anchor) in anchors)
                 {
-                    total = total.add(q.sub(anchor).square().sum().mul(pull), Scalars.One);
+                    // d·d, not d.square(): TorchSharp's square() is pow with a temporary Scalar the GC may finalise
+                    // during the native call ("Unknown scalar type", seen once in CI; see Nn/Scalars.cs).
+                    Tensor d = q.sub(anchor);
+                    total = total.add(d.mul(d).sum().mul(pull), Scalars.One);
                 }
             }
             total.backward();
